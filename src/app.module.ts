@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from './auth/auth.module';
+import type { RuntimeConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { EventsModule } from './events/events.module';
+import { HealthModule } from './health/health.module';
+import { loggerOptions } from './common/logging';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerOptions(config.logLevel)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        EventEmitterModule.forRoot({ wildcard: false }),
+        EventsModule,
+        AuthModule,
+        HealthModule,
+      ],
+    };
+  }
+}

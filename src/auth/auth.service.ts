@@ -1,0 +1,58 @@
+import { BadRequestException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { APP_CONFIG } from '../config/config.module';
+import type { AdminAccount, RuntimeConfig } from '../config/app-config';
+import type { LoginResponseDto, TokenClaimsDto } from './dto/login.dto';
+
+export type TokenClaims = TokenClaimsDto;
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+@Injectable()
+export class AuthService {
+  private readonly admins: { name: string; keyDigest: Buffer }[];
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+  ) {
+    this.admins = config.admins.map((a: AdminAccount) => ({ name: a.name, keyDigest: digest(a.key) }));
+  }
+
+  login(key: string | undefined): LoginResponseDto {
+    if (!key) throw new BadRequestException('Admin key is required: send {"apiKey": "..."}');
+    const admin = this.findAdmin(key);
+    if (!admin) throw new UnauthorizedException('Invalid admin key');
+    const token = this.jwt.sign({ role: 'admin', name: admin.name, timestamp: Date.now() });
+    return {
+      token,
+      message: 'Authentication successful',
+      expiresIn: this.config.jwtExpiresIn,
+      name: admin.name,
+    };
+  }
+
+  /** The token's claims, or undefined when it is malformed, forged, expired or not ours. */
+  verify(token: string): TokenClaims | undefined {
+    try {
+      const claims = this.jwt.verify<TokenClaims>(token);
+      return claims.role === 'admin' && typeof claims.name === 'string' ? claims : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Compares digests in constant time and always checks every admin, so neither the
+   * key's content nor which admin matched shows in the response time.
+   */
+  private findAdmin(key: string): { name: string } | undefined {
+    const candidate = digest(key);
+    let match: { name: string } | undefined;
+    for (const admin of this.admins) {
+      if (timingSafeEqual(candidate, admin.keyDigest) && !match) match = admin;
+    }
+    return match;
+  }
+}

@@ -1,0 +1,68 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+interface FastifyError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+/** Messages for errors Fastify raises before a route handler runs. */
+const FASTIFY_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large (limit 1 MB)',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+function messageOf(response: string | object): string {
+  if (typeof response === 'string') return response;
+  const { message, error } = response as { message?: unknown; error?: unknown };
+  if (Array.isArray(message)) return message.join('; ');
+  if (typeof message === 'string') return message;
+  if (typeof error === 'string') return error;
+  return 'Request failed';
+}
+
+/**
+ * Answers every error as `{"error": "..."}`. Client mistakes keep their 4xx status and a
+ * message a bot author can act on; anything unexpected is logged with the request id and
+ * answered with a bare 500, so no stack trace or internal detail ever reaches a client.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, message } = this.describe(exception, request);
+    if (status >= 500) {
+      const id = (request.raw as { id?: unknown }).id;
+      this.logger.error(
+        { err: exception, requestId: id, method: request.method, url: request.url },
+        'unhandled error',
+      );
+    }
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ error: message });
+  }
+
+  private describe(exception: unknown, request: FastifyRequest): { status: number; message: string } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(exception.message)) {
+        return { status, message: `Route not found: ${request.method} ${request.url.split('?')[0]}` };
+      }
+      if (status >= 500) return { status, message: 'Internal server error' };
+      return { status, message: messageOf(exception.getResponse()) };
+    }
+    const fastifyError = exception as FastifyError;
+    const status = fastifyError?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+      return { status, message: known ?? fastifyError.message ?? 'Bad request' };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+  }
+}

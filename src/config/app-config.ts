@@ -1,0 +1,194 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A bad or missing setting: start-up stops with this one-line message. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+export interface AdminAccount {
+  name: string;
+  key: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Everything the app needs from its environment, checked once at boot. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset: the server runs its own PostgreSQL under `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedDbPort: number;
+  /** Admins from ADMIN_CONFIG_PATH and ADMIN_KEY; empty means "generate one" (embedded mode only). */
+  admins: AdminAccount[];
+  /** Unset means "generate one" (embedded mode only). */
+  jwtSecret?: string;
+  jwtExpiresIn: string;
+  logLevel: LogLevel;
+  /** Empty: CORS off. `['*']`: any origin. */
+  corsOrigins: string[];
+  trustProxy: boolean;
+  loginRateLimit: { limit: number; windowSeconds: number };
+}
+
+export const MIN_JWT_SECRET_LENGTH = 32;
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `must be true or false (got "${raw}")`);
+}
+
+export function readDatabaseUrl(env: Env): string | undefined {
+  const raw = text(env, 'DATABASE_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user:pass@host:5432/db)');
+  }
+  if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  return raw;
+}
+
+function adminsFromFile(file: string): AdminAccount[] {
+  if (!existsSync(file)) throw new ConfigError('ADMIN_CONFIG_PATH', `points to a missing file: ${file}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ConfigError('ADMIN_CONFIG_PATH', `is not valid JSON: ${file}`);
+  }
+  const valid =
+    Array.isArray(parsed) &&
+    parsed.every(
+      (a: unknown) =>
+        typeof a === 'object' &&
+        a !== null &&
+        typeof (a as AdminAccount).name === 'string' &&
+        (a as AdminAccount).name.trim() !== '' &&
+        typeof (a as AdminAccount).key === 'string' &&
+        (a as AdminAccount).key.length >= 8,
+    );
+  if (!valid) {
+    throw new ConfigError(
+      'ADMIN_CONFIG_PATH',
+      'must hold a JSON list of {"name": "...", "key": "..."} with keys of at least 8 characters',
+    );
+  }
+  return (parsed as AdminAccount[]).map(({ name, key }) => ({ name: name.trim(), key }));
+}
+
+function admins(env: Env): AdminAccount[] {
+  const list: AdminAccount[] = [];
+  const file = text(env, 'ADMIN_CONFIG_PATH');
+  if (file) list.push(...adminsFromFile(path.resolve(file)));
+  const key = text(env, 'ADMIN_KEY');
+  if (key !== undefined) {
+    if (key.length < 8) throw new ConfigError('ADMIN_KEY', 'must be at least 8 characters long');
+    list.push({ name: 'Admin', key });
+  }
+  const names = new Set(list.map((a) => a.name));
+  const keys = new Set(list.map((a) => a.key));
+  if (names.size !== list.length || keys.size !== list.length) {
+    throw new ConfigError(
+      file ? 'ADMIN_CONFIG_PATH' : 'ADMIN_KEY',
+      'lists the same admin name or key twice',
+    );
+  }
+  return list;
+}
+
+function jwtExpiresIn(env: Env): string {
+  const raw = text(env, 'JWT_EXPIRES_IN') ?? '24h';
+  if (!/^[1-9]\d*[smhdw]?$/.test(raw)) {
+    throw new ConfigError('JWT_EXPIRES_IN', `must look like 3600, 90m, 24h or 7d (got "${raw}")`);
+  }
+  return raw;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(raw)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got "${raw}")`);
+  }
+  return raw;
+}
+
+function corsOrigins(env: Env): string[] {
+  const raw = text(env, 'CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of http(s)://host[:port] origins (got "${origin}")`);
+    }
+  }
+  return origins;
+}
+
+/** Builds and checks the configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env): AppConfig {
+  const config: AppConfig = {
+    port: integer(env, 'PORT', 5000, 0, 65535),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    databaseUrl: readDatabaseUrl(env),
+    dataDir: path.resolve(text(env, 'DATA_DIR') ?? 'data'),
+    embeddedDbPort: integer(env, 'EMBEDDED_DB_PORT', 54329, 1024, 65535),
+    admins: admins(env),
+    jwtSecret: text(env, 'JWT_SECRET'),
+    jwtExpiresIn: jwtExpiresIn(env),
+    logLevel: logLevel(env),
+    corsOrigins: corsOrigins(env),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    loginRateLimit: {
+      limit: integer(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
+      windowSeconds: integer(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
+    },
+  };
+  if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`);
+  }
+  // Against an external database the server may be one of several instances: generated
+  // secrets would differ between them, so they must come from the environment.
+  if (config.databaseUrl !== undefined) {
+    if (config.admins.length === 0) {
+      throw new ConfigError('ADMIN_KEY', 'is required when DATABASE_URL is set (or set ADMIN_CONFIG_PATH)');
+    }
+    if (config.jwtSecret === undefined) {
+      throw new ConfigError('JWT_SECRET', `is required when DATABASE_URL is set (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
+    }
+  }
+  return config;
+}
+
+/** The configuration the app runs with, once the database and secrets are settled. */
+export type RuntimeConfig = AppConfig & { databaseUrl: string; jwtSecret: string };

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, loadConfig } from './config/app-config';
+import { migrateDatabase } from './database/migrate';
+import { createServer } from './server';
+import { describeDatabase, prepareRuntime, type PreparedRuntime } from './startup';
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+const logger = new Logger('Bootstrap');
+
+function banner(url: string, prepared: PreparedRuntime): void {
+  logger.log(`API listening on ${url} (Swagger UI: ${url}/api/docs)`);
+  if (prepared.generatedAdminKey) {
+    const body = JSON.stringify({ apiKey: prepared.generatedAdminKey });
+    // Printed on purpose: it is how a zero-config install hands the admin its key.
+    process.stdout.write(
+      `\nAdmin key (kept in ${prepared.config.dataDir}/secrets.json): ${prepared.generatedAdminKey}\n` +
+        `Log in with:\n  curl -X POST ${url}/api/auth/login -H 'Content-Type: application/json' -d '${body}'\n\n`,
+    );
+  }
+}
+
+function shutDownOnSignals(app: NestFastifyApplication, prepared: PreparedRuntime): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight requests`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000}s; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    void (async () => {
+      // Stop taking requests and finish the ones in flight, then close the pool, then the database.
+      await app.close();
+      await prepared.embedded?.stop();
+      logger.log('shut down cleanly');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const prepared = await prepareRuntime(config, (line) => logger.log(line.trim()));
+  const { databaseUrl } = prepared.config;
+  logger.log(`Using ${describeDatabase(databaseUrl, prepared.embedded !== undefined)}`);
+  const applied = await migrateDatabase(databaseUrl);
+  if (applied.length > 0) logger.log(`Applied migrations: ${applied.join(', ')}`);
+
+  const app = await createServer(prepared.config);
+  shutDownOnSignals(app, prepared);
+  await app.listen(prepared.config.port, prepared.config.host);
+  const host = ['0.0.0.0', '::'].includes(prepared.config.host) ? 'localhost' : prepared.config.host;
+  banner(`http://${host}:${prepared.config.port}`, prepared);
+}
+
+main().catch((error: unknown) => {
+  logger.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

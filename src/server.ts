@@ -1,0 +1,59 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { RuntimeConfig } from './config/app-config';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { createValidationPipe } from './common/validation.pipe';
+import { requestId } from './common/logging';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+function setupOpenApi(app: NestFastifyApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Jackbox Game Picker API')
+      .setDescription(
+        'Catalog, weighted picker, sessions and live votes for streamed Jackbox game nights. ' +
+          'Log in with POST /api/auth/login, then use the token with "Authorize". ' +
+          'Every error answers {"error": "message"}.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** Builds the whole application (not yet listening): used by main.ts and by the tests. */
+export async function createServer(config: RuntimeConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      trustProxy: config.trustProxy,
+      requestIdHeader: false,
+      genReqId: requestId,
+    }),
+    { bufferLogs: true },
+  );
+  app.useLogger(app.get(Logger));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Retry-After'],
+    });
+  }
+  setupOpenApi(app);
+  return app;
+}

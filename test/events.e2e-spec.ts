@@ -1,0 +1,59 @@
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { EventOutbox } from '../src/events/event-outbox';
+import type { DomainEvent } from '../src/events/event-types';
+import { startTestApp, type TestApp } from './support/app';
+
+describe('event outbox', () => {
+  let t: TestApp;
+  let outbox: EventOutbox;
+  let dataSource: DataSource;
+  const heard: DomainEvent[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    outbox = t.app.get(EventOutbox);
+    dataSource = t.app.get(DataSource);
+    t.app.get(EventEmitter2).on('session.started', (event: DomainEvent) => heard.push(event));
+  });
+  afterAll(() => t.close());
+  beforeEach(() => {
+    heard.length = 0;
+  });
+
+  const payload = { session: { id: 7, is_active: true, created_at: '2026-11-27T20:00:00.000Z', notes: null } };
+  const stored = () => dataSource.query('SELECT id, type, session_id, payload FROM events ORDER BY id');
+
+  it('stores and publishes an event whose transaction commits', async () => {
+    const event = await outbox.transaction(async (tx) => {
+      await tx.manager.query('SELECT 1');
+      return tx.record('session.started', 7, payload);
+    });
+    expect(heard).toEqual([event]);
+    expect(event).toMatchObject({ type: 'session.started', sessionId: 7, payload });
+    expect(await stored()).toEqual([{ id: String(event.id), type: 'session.started', session_id: 7, payload }]);
+  });
+
+  it('neither stores nor publishes an event whose transaction rolls back', async () => {
+    const before = await stored();
+    await expect(
+      outbox.transaction(async (tx) => {
+        await tx.record('session.started', 8, payload);
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    expect(heard).toEqual([]);
+    expect(await stored()).toEqual(before);
+  });
+
+  it('publishes only after commit, so a listener sees the committed row', async () => {
+    let visibleToOthers: unknown[] = [];
+    const listener = async (event: DomainEvent) => {
+      visibleToOthers = await dataSource.query('SELECT id FROM events WHERE id = $1', [event.id]);
+    };
+    t.app.get(EventEmitter2).once('session.started', listener);
+    const event = await outbox.transaction((tx) => tx.record('session.started', 9, payload));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(visibleToOthers).toEqual([{ id: String(event.id) }]);
+  });
+});

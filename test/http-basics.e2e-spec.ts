@@ -1,0 +1,99 @@
+import { adminQuery } from './support/database';
+import { startTestApp, type TestApp } from './support/app';
+
+describe('errors, health and the OpenAPI document', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  describe('error format', () => {
+    it('answers malformed JSON with 400 {error}', async () => {
+      const res = await t.request('POST', '/api/auth/login', {
+        rawBody: '{"apiKey": ',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: expect.stringMatching(/not valid JSON/i) });
+    });
+
+    it('answers an unknown field with 400 naming it', async () => {
+      const res = await t.request('POST', '/api/auth/login', { body: { apiKey: 'x', admin: true } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/admin should not exist/);
+    });
+
+    it('answers an unknown route with 404 {error}', async () => {
+      const res = await t.request('GET', '/api/no-such-thing?x=1');
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: 'Route not found: GET /api/no-such-thing' });
+    });
+
+    it('answers a body over 1 MB with 413 {error}', async () => {
+      const res = await t.request('POST', '/api/auth/login', {
+        rawBody: JSON.stringify({ apiKey: 'x'.repeat(1024 * 1024 + 10) }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).toBe(413);
+      expect(res.body).toEqual({ error: expect.stringMatching(/too large/i) });
+    });
+
+    it('never sends a stack trace', async () => {
+      const res = await t.request('POST', '/api/auth/login', {
+        rawBody: '[[[',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.text).not.toMatch(/at .*\.(js|ts):\d+/);
+      expect(Object.keys(res.body)).toEqual(['error']);
+    });
+
+    it('echoes a request id on every response', async () => {
+      const res = await t.request('GET', '/health', { headers: { 'x-request-id': 'bot-req-42' } });
+      expect(res.headers.get('x-request-id')).toBe('bot-req-42');
+      const fresh = await t.request('GET', '/health');
+      expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe('health', () => {
+    it.each(['/health', '/api/health'])('%s answers 200 with the database status', async (path) => {
+      const res = await t.request('GET', path);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok', message: 'Jackbox Game Picker API is running', database: 'up' });
+    });
+
+    it('answers 503 while the database is unreachable, and 200 again after', async () => {
+      const name = t.database.name;
+      await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      try {
+        const res = await t.request('GET', '/api/health');
+        expect(res.status).toBe(503);
+        expect(res.body).toMatchObject({ status: 'error', database: 'down', error: 'Database unavailable' });
+      } finally {
+        await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      }
+      expect((await t.request('GET', '/health')).status).toBe(200);
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('serves Swagger UI at /api/docs', async () => {
+      const res = await t.request('GET', '/api/docs');
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/swagger-ui/i);
+    });
+
+    it('serves the document at /api/docs-json with bearer auth and documented schemas', async () => {
+      const res = await t.request('GET', '/api/docs-json');
+      expect(res.status).toBe(200);
+      expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      const login = res.body.paths['/api/auth/login'].post;
+      expect(login.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/LoginDto');
+      expect(login.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/LoginResponseDto');
+      expect(res.body.paths['/api/auth/verify'].post.security).toEqual([{ bearer: [] }]);
+    });
+  });
+});
