@@ -63,7 +63,9 @@ async function main(): Promise<void> {
   const app = await createServer(prepared.config);
   shutDownOnSignals(app, prepared);
   await app.listen(prepared.config.port, prepared.config.host);
-  const host = ['0.0.0.0', '::'].includes(prepared.config.host) ? 'localhost' : prepared.config.host;
+  const host = ['0.0.0.0', '::'].includes(prepared.config.host)
+    ? 'localhost'
+    : prepared.config.host;
   banner(`http://${host}:${prepared.config.port}`, prepared);
 }
 

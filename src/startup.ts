@@ -15,7 +15,10 @@ export interface PreparedRuntime {
  * environment. Without it, the server runs its own PostgreSQL under the data folder and
  * fills in a missing admin key and JWT secret from secrets generated there once.
  */
-export async function prepareRuntime(config: AppConfig, log: (line: string) => void): Promise<PreparedRuntime> {
+export async function prepareRuntime(
+  config: AppConfig,
+  log: (line: string) => void,
+): Promise<PreparedRuntime> {
   if (config.databaseUrl !== undefined && config.jwtSecret !== undefined) {
     return { config: { ...config, databaseUrl: config.databaseUrl, jwtSecret: config.jwtSecret } };
   }
@@ -23,7 +26,12 @@ export async function prepareRuntime(config: AppConfig, log: (line: string) => v
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.databaseUrl;
   if (databaseUrl === undefined) {
-    embedded = new EmbeddedPostgres(config.dataDir, config.embeddedDbPort, secrets.databasePassword, log);
+    embedded = new EmbeddedPostgres(
+      config.dataDir,
+      config.embeddedDbPort,
+      secrets.databasePassword,
+      log,
+    );
     databaseUrl = await embedded.start();
   }
   const generate = config.admins.length === 0;

@@ -57,7 +57,12 @@ describe('auth', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         valid: true,
-        user: expect.objectContaining({ role: 'admin', name: 'Admin', iat: expect.any(Number), exp: expect.any(Number) }),
+        user: expect.objectContaining({
+          role: 'admin',
+          name: 'Admin',
+          iat: expect.any(Number),
+          exp: expect.any(Number),
+        }),
       });
     });
 
@@ -80,12 +85,20 @@ describe('auth', () => {
     });
 
     it('refuses a token signed with another secret', async () => {
-      const forged = jwt.sign({ role: 'admin', name: 'Admin' }, 'some-other-secret-that-is-long-enough!!', { algorithm: 'HS256' });
+      const forged = jwt.sign(
+        { role: 'admin', name: 'Admin' },
+        'some-other-secret-that-is-long-enough!!',
+        { algorithm: 'HS256' },
+      );
       expect((await verify(forged)).status).toBe(401);
     });
 
     it('refuses an expired token', async () => {
-      const expired = jwt.sign({ role: 'admin', name: 'Admin', exp: Math.floor(Date.now() / 1000) - 10 }, JWT_SECRET, { algorithm: 'HS256' });
+      const expired = jwt.sign(
+        { role: 'admin', name: 'Admin', exp: Math.floor(Date.now() / 1000) - 10 },
+        JWT_SECRET,
+        { algorithm: 'HS256' },
+      );
       const res = await verify(expired);
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('Invalid or expired token');
@@ -118,16 +131,20 @@ describe('login rate limit', () => {
   afterAll(() => t.close());
 
   it('answers 429 with Retry-After once a client exceeds the limit', async () => {
-    const statuses: number[] = [];
-    let last;
+    const attempts = [];
     for (let i = 0; i < 5; i++) {
-      last = await t.request('POST', '/api/auth/login', { body: { apiKey: 'wrong-key-guess' } });
-      statuses.push(last.status);
+      attempts.push(
+        await t.request('POST', '/api/auth/login', { body: { apiKey: 'wrong-key-guess' } }),
+      );
     }
+    const statuses = attempts.map((a) => a.status);
+    const last = attempts[4];
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    expect(last!.body.error).toMatch(/too many/i);
-    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last.body.error).toMatch(/too many/i);
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
     // The right key is throttled as well: the limit is per client, not per key.
-    expect((await t.request('POST', '/api/auth/login', { body: { apiKey: ADMIN_KEY } })).status).toBe(429);
+    expect(
+      (await t.request('POST', '/api/auth/login', { body: { apiKey: ADMIN_KEY } })).status,
+    ).toBe(429);
   });
 });

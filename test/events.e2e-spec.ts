@@ -21,8 +21,11 @@ describe('event outbox', () => {
     heard.length = 0;
   });
 
-  const payload = { session: { id: 7, is_active: true, created_at: '2026-11-27T20:00:00.000Z', notes: null } };
-  const stored = () => dataSource.query('SELECT id, type, session_id, payload FROM events ORDER BY id');
+  const payload = {
+    session: { id: 7, is_active: true, created_at: '2026-11-27T20:00:00.000Z', notes: null },
+  };
+  const stored = () =>
+    dataSource.query('SELECT id, type, session_id, payload FROM events ORDER BY id');
 
   it('stores and publishes an event whose transaction commits', async () => {
     const event = await outbox.transaction(async (tx) => {
@@ -31,7 +34,9 @@ describe('event outbox', () => {
     });
     expect(heard).toEqual([event]);
     expect(event).toMatchObject({ type: 'session.started', sessionId: 7, payload });
-    expect(await stored()).toEqual([{ id: String(event.id), type: 'session.started', session_id: 7, payload }]);
+    expect(await stored()).toEqual([
+      { id: String(event.id), type: 'session.started', session_id: 7, payload },
+    ]);
   });
 
   it('neither stores nor publishes an event whose transaction rolls back', async () => {
@@ -48,8 +53,12 @@ describe('event outbox', () => {
 
   it('publishes only after commit, so a listener sees the committed row', async () => {
     let visibleToOthers: unknown[] = [];
-    const listener = async (event: DomainEvent) => {
-      visibleToOthers = await dataSource.query('SELECT id FROM events WHERE id = $1', [event.id]);
+    const listener = (event: DomainEvent) => {
+      void dataSource
+        .query('SELECT id FROM events WHERE id = $1', [event.id])
+        .then((rows: unknown[]) => {
+          visibleToOthers = rows;
+        });
     };
     t.app.get(EventEmitter2).once('session.started', listener);
     const event = await outbox.transaction((tx) => tx.record('session.started', 9, payload));

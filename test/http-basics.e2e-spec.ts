@@ -20,7 +20,9 @@ describe('errors, health and the OpenAPI document', () => {
     });
 
     it('answers an unknown field with 400 naming it', async () => {
-      const res = await t.request('POST', '/api/auth/login', { body: { apiKey: 'x', admin: true } });
+      const res = await t.request('POST', '/api/auth/login', {
+        body: { apiKey: 'x', admin: true },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(/admin should not exist/);
     });
@@ -61,17 +63,28 @@ describe('errors, health and the OpenAPI document', () => {
     it.each(['/health', '/api/health'])('%s answers 200 with the database status', async (path) => {
       const res = await t.request('GET', path);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ status: 'ok', message: 'Jackbox Game Picker API is running', database: 'up' });
+      expect(res.body).toEqual({
+        status: 'ok',
+        message: 'Jackbox Game Picker API is running',
+        database: 'up',
+      });
     });
 
     it('answers 503 while the database is unreachable, and 200 again after', async () => {
       const name = t.database.name;
       await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
-      await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      await adminQuery(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
       try {
         const res = await t.request('GET', '/api/health');
         expect(res.status).toBe(503);
-        expect(res.body).toMatchObject({ status: 'error', database: 'down', error: 'Database unavailable' });
+        expect(res.body).toMatchObject({
+          status: 'error',
+          database: 'down',
+          error: 'Database unavailable',
+        });
       } finally {
         await adminQuery(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
       }
@@ -89,10 +102,17 @@ describe('errors, health and the OpenAPI document', () => {
     it('serves the document at /api/docs-json with bearer auth and documented schemas', async () => {
       const res = await t.request('GET', '/api/docs-json');
       expect(res.status).toBe(200);
-      expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(res.body.components.securitySchemes.bearer).toMatchObject({
+        type: 'http',
+        scheme: 'bearer',
+      });
       const login = res.body.paths['/api/auth/login'].post;
-      expect(login.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/LoginDto');
-      expect(login.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/LoginResponseDto');
+      expect(login.requestBody.content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/LoginDto',
+      );
+      expect(login.responses['200'].content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/LoginResponseDto',
+      );
       expect(res.body.paths['/api/auth/verify'].post.security).toEqual([{ bearer: [] }]);
     });
   });

@@ -21,11 +21,18 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
-  @ApiOperation({ summary: 'Exchange an admin key for a JWT', description: 'Send the key as `apiKey` (bot guide) or `key` (reference system). Rate limited per client address.' })
+  @ApiOperation({
+    summary: 'Exchange an admin key for a JWT',
+    description:
+      'Send the key as `apiKey` (bot guide) or `key` (reference system). Rate limited per client address.',
+  })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No key in the body' })
   @ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Wrong key' })
-  @ApiTooManyRequestsResponse({ type: ErrorResponseDto, description: 'Too many attempts; see Retry-After' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many attempts; see Retry-After',
+  })
   login(@Body() body: LoginDto): LoginResponseDto {
     return this.auth.login(body.apiKey ?? body.key);
   }

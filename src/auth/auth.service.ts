@@ -17,7 +17,10 @@ export class AuthService {
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    this.admins = config.admins.map((a: AdminAccount) => ({ name: a.name, keyDigest: digest(a.key) }));
+    this.admins = config.admins.map((a: AdminAccount) => ({
+      name: a.name,
+      keyDigest: digest(a.key),
+    }));
   }
 
   login(key: string | undefined): LoginResponseDto {

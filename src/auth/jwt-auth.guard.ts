@@ -36,5 +36,8 @@ export const AdminOnly = () =>
   applyDecorators(
     UseGuards(JwtAuthGuard),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ type: ErrorResponseDto, description: 'Missing, invalid or expired token' }),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description: 'Missing, invalid or expired token',
+    }),
   );

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 interface FastifyError {
@@ -45,14 +52,23 @@ export class HttpExceptionFilter implements ExceptionFilter {
         'unhandled error',
       );
     }
-    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send({ error: message });
+    void reply
+      .status(status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({ error: message });
   }
 
-  private describe(exception: unknown, request: FastifyRequest): { status: number; message: string } {
+  private describe(
+    exception: unknown,
+    request: FastifyRequest,
+  ): { status: number; message: string } {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(exception.message)) {
-        return { status, message: `Route not found: ${request.method} ${request.url.split('?')[0]}` };
+      if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
+        return {
+          status,
+          message: `Route not found: ${request.method} ${request.url.split('?')[0]}`,
+        };
       }
       if (status >= 500) return { status, message: 'Internal server error' };
       return { status, message: messageOf(exception.getResponse()) };

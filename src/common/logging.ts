@@ -18,12 +18,16 @@ export function loggerOptions(level: LogLevel): Params {
       level,
       // Fastify assigned the id (see server.ts); log lines and the X-Request-Id header share it.
       genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = req.id === undefined ? requestId(req) : String(req.id);
+        const id = typeof req.id === 'string' ? req.id : requestId(req);
         res.setHeader('x-request-id', id);
         return id;
       },
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-webhook-signature"]'],
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-webhook-signature"]',
+        ],
         censor: '[redacted]',
       },
       // Query strings can carry tokens in some clients; log the path only.

@@ -71,7 +71,10 @@ export function readDatabaseUrl(env: Env): string | undefined {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a valid URL (expected postgres://user:pass@host:5432/db)');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is not a valid URL (expected postgres://user:pass@host:5432/db)',
+    );
   }
   if (!['postgres:', 'postgresql:'].includes(url.protocol)) {
     throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
@@ -80,7 +83,8 @@ export function readDatabaseUrl(env: Env): string | undefined {
 }
 
 function adminsFromFile(file: string): AdminAccount[] {
-  if (!existsSync(file)) throw new ConfigError('ADMIN_CONFIG_PATH', `points to a missing file: ${file}`);
+  if (!existsSync(file))
+    throw new ConfigError('ADMIN_CONFIG_PATH', `points to a missing file: ${file}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -146,10 +150,16 @@ function logLevel(env: Env): LogLevel {
 function corsOrigins(env: Env): string[] {
   const raw = text(env, 'CORS_ORIGINS');
   if (raw === undefined) return [];
-  const origins = raw.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of origins) {
     if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
-      throw new ConfigError('CORS_ORIGINS', `must be * or a comma-separated list of http(s)://host[:port] origins (got "${origin}")`);
+      throw new ConfigError(
+        'CORS_ORIGINS',
+        `must be * or a comma-separated list of http(s)://host[:port] origins (got "${origin}")`,
+      );
     }
   }
   return origins;
@@ -175,16 +185,25 @@ export function loadConfig(env: Env): AppConfig {
     },
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
-    throw new ConfigError('JWT_SECRET', `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`);
+    throw new ConfigError(
+      'JWT_SECRET',
+      `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`,
+    );
   }
   // Against an external database the server may be one of several instances: generated
   // secrets would differ between them, so they must come from the environment.
   if (config.databaseUrl !== undefined) {
     if (config.admins.length === 0) {
-      throw new ConfigError('ADMIN_KEY', 'is required when DATABASE_URL is set (or set ADMIN_CONFIG_PATH)');
+      throw new ConfigError(
+        'ADMIN_KEY',
+        'is required when DATABASE_URL is set (or set ADMIN_CONFIG_PATH)',
+      );
     }
     if (config.jwtSecret === undefined) {
-      throw new ConfigError('JWT_SECRET', `is required when DATABASE_URL is set (at least ${MIN_JWT_SECRET_LENGTH} characters)`);
+      throw new ConfigError(
+        'JWT_SECRET',
+        `is required when DATABASE_URL is set (at least ${MIN_JWT_SECRET_LENGTH} characters)`,
+      );
     }
   }
   return config;

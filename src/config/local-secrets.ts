@@ -15,7 +15,10 @@ const token = (bytes: number): string => randomBytes(bytes).toString('base64url'
  * Reads `<dataDir>/secrets.json`, creating it (mode 0600) on first start, so the admin key
  * and the JWT secret survive restarts without anyone having to configure them.
  */
-export function loadOrCreateLocalSecrets(dataDir: string): { secrets: LocalSecrets; created: boolean } {
+export function loadOrCreateLocalSecrets(dataDir: string): {
+  secrets: LocalSecrets;
+  created: boolean;
+} {
   const file = path.join(dataDir, 'secrets.json');
   if (existsSync(file)) {
     return { secrets: JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets, created: false };

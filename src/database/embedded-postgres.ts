@@ -14,7 +14,9 @@ function binDir(): string {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed); set DATABASE_URL instead`);
+    throw new Error(
+      `No embedded PostgreSQL for ${os.platform()}-${os.arch()} (${pkg} is not installed); set DATABASE_URL instead`,
+    );
   }
   return path.join(path.dirname(entry), '..', 'native', 'bin');
 }
@@ -69,7 +71,9 @@ export class EmbeddedPostgres {
     if (!existsSync(path.join(this.pgdata, 'PG_VERSION'))) this.initialise(user);
 
     const pidFile = path.join(this.pgdata, 'postmaster.pid');
-    const runningPid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+    const runningPid = existsSync(pidFile)
+      ? Number(readFileSync(pidFile, 'utf8').split('\n')[0])
+      : 0;
     if (runningPid > 0 && isAlive(runningPid)) {
       // Left running by a process that was killed: reuse it rather than fail on its lock.
       this.log(`reusing the embedded PostgreSQL already running (pid ${runningPid})`);
@@ -107,7 +111,17 @@ export class EmbeddedPostgres {
     try {
       execFileSync(
         path.join(binDir(), 'initdb'),
-        ['-D', this.pgdata, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'],
+        [
+          '-D',
+          this.pgdata,
+          '-U',
+          'postgres',
+          '--auth=scram-sha-256',
+          `--pwfile=${pwfile}`,
+          '-E',
+          'UTF8',
+          '--locale=C',
+        ],
         { ...user, stdio: 'pipe' },
       );
     } finally {
@@ -116,12 +130,32 @@ export class EmbeddedPostgres {
   }
 
   private spawnServer(user?: { uid: number; gid: number }): Promise<void> {
-    const args = ['-D', this.pgdata, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
-    const child = spawn(path.join(binDir(), 'postgres'), args, { ...user, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [
+      '-D',
+      this.pgdata,
+      '-p',
+      String(this.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ];
+    const child = spawn(path.join(binDir(), 'postgres'), args, {
+      ...user,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.process = child;
     return new Promise((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL did not start within ${START_TIMEOUT_MS / 1000}s: ${output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `embedded PostgreSQL did not start within ${START_TIMEOUT_MS / 1000}s: ${output}`,
+            ),
+          ),
+        START_TIMEOUT_MS,
+      );
       const onData = (chunk: Buffer) => {
         output = (output + chunk.toString()).slice(-4000);
         if (output.includes('ready to accept connections')) {
@@ -142,7 +176,9 @@ export class EmbeddedPostgres {
     const client = new Client({ connectionString: this.url.replace(/\/[^/]+$/, '/postgres') });
     await client.connect();
     try {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        DATABASE,
+      ]);
       if (rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
     } finally {
       await client.end();

@@ -21,10 +21,10 @@ export class OutboxTransaction {
     sessionId: number | null,
     payload: EventPayloads[T],
   ): Promise<DomainEvent<T>> {
-    const [row] = (await this.manager.query(
+    const [row] = await this.manager.query<EventRow[]>(
       'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at',
       [type, sessionId, JSON.stringify(payload)],
-    )) as EventRow[];
+    );
     const event: DomainEvent<T> = {
       id: Number(row.id),
       type,

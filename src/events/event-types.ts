@@ -33,7 +33,12 @@ export interface SessionEndedPayload {
 
 export interface GameStatusPayload {
   session: SessionSummary;
-  session_game: { id: number; game_id: number; title: string; status: 'playing' | 'played' | 'skipped' };
+  session_game: {
+    id: number;
+    game_id: number;
+    title: string;
+    status: 'playing' | 'played' | 'skipped';
+  };
 }
 
 export interface VoteReceivedPayload {

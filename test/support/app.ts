@@ -33,7 +33,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export function testConfig(databaseUrl: string, overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
+export function testConfig(
+  databaseUrl: string,
+  overrides: Partial<RuntimeConfig> = {},
+): RuntimeConfig {
   return {
     port: 0,
     host: '127.0.0.1',
@@ -91,7 +94,9 @@ export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Prom
     config,
     request: (method, path, options) => request(url, method, path, options),
     login: async () => {
-      const res = await request<{ token: string }>(url, 'POST', '/api/auth/login', { body: { apiKey: ADMIN_KEY } });
+      const res = await request<{ token: string }>(url, 'POST', '/api/auth/login', {
+        body: { apiKey: ADMIN_KEY },
+      });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${res.text}`);
       return res.body.token;
     },

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,11 +43,14 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.TEST_DATABASE_URL ?? DEFAULT_URL;
   if (!(await reachable(adminUrl))) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'jbx-test-pg-'));
+    chmodSync(dir, 0o755); // PostgreSQL runs as the postgres user when we are root
     const embedded = new EmbeddedPostgres(dir, await freePort(), randomBytes(12).toString('hex'));
     const url = await embedded.start();
     adminUrl = withDatabase(url, 'postgres');
     (globalThis as { embeddedPostgres?: EmbeddedPostgres }).embeddedPostgres = embedded;
-    process.stdout.write(`\nNo PostgreSQL at ${process.env.TEST_DATABASE_URL ?? DEFAULT_URL}: using an embedded one\n`);
+    process.stdout.write(
+      `\nNo PostgreSQL at ${process.env.TEST_DATABASE_URL ?? DEFAULT_URL}: using an embedded one\n`,
+    );
   }
   process.env[ADMIN_URL_ENV] = adminUrl;
   const template = `${TEST_DB_PREFIX}template_${randomBytes(4).toString('hex')}`;

@@ -2,13 +2,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto {
-  @ApiPropertyOptional({ description: 'The admin key (bot guide form).', example: 'your-admin-key' })
+  @ApiPropertyOptional({
+    description: 'The admin key (bot guide form).',
+    example: 'your-admin-key',
+  })
   @IsOptional()
   @MaxLength(512)
   @IsString()
   apiKey?: string;
 
-  @ApiPropertyOptional({ description: 'The admin key (reference system form).', example: 'your-admin-key' })
+  @ApiPropertyOptional({
+    description: 'The admin key (reference system form).',
+    example: 'your-admin-key',
+  })
   @IsOptional()
   @MaxLength(512)
   @IsString()
@@ -36,7 +42,10 @@ export class TokenClaimsDto {
   @ApiProperty({ example: 'Admin' })
   name!: string;
 
-  @ApiProperty({ example: 1764230000000, description: 'When the token was issued (ms since epoch).' })
+  @ApiProperty({
+    example: 1764230000000,
+    description: 'When the token was issued (ms since epoch).',
+  })
   timestamp!: number;
 
   @ApiProperty({ example: 1764230000 })

@@ -1,0 +1,65 @@
+import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { HttpExceptionFilter } from './http-exception.filter';
+
+function hostFor() {
+  const reply = {
+    statusCode: 0,
+    payload: undefined as unknown,
+    status(code: number) {
+      this.statusCode = code;
+      return this;
+    },
+    header() {
+      return this;
+    },
+    send(body: unknown) {
+      this.payload = body;
+      return this;
+    },
+  };
+  const request = { method: 'GET', url: '/api/x?y=1', raw: { id: 'req-1' } };
+  const host = {
+    getType: () => 'http',
+    switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
+  } as unknown as ArgumentsHost;
+  return { host, reply };
+}
+
+describe('HttpExceptionFilter', () => {
+  const filter = new HttpExceptionFilter();
+  const logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+
+  it('answers an unexpected error with a bare 500 and logs it with the request id', () => {
+    const { host, reply } = hostFor();
+    filter.catch(new Error('connection reset at Pool.query (pg/lib/pool.js:45)'), host);
+    expect(reply.statusCode).toBe(500);
+    expect(reply.payload).toEqual({ error: 'Internal server error' });
+    expect(logError).toHaveBeenCalledWith(
+      expect.objectContaining({ requestId: 'req-1' }),
+      'unhandled error',
+    );
+  });
+
+  it('keeps the status and message of an HTTP exception', () => {
+    const { host, reply } = hostFor();
+    filter.catch(new BadRequestException('playerCount must be an integer number'), host);
+    expect(reply.statusCode).toBe(400);
+    expect(reply.payload).toEqual({ error: 'playerCount must be an integer number' });
+  });
+
+  it('names the route for an unknown route', () => {
+    const { host, reply } = hostFor();
+    filter.catch(new NotFoundException('Cannot GET /api/x?y=1'), host);
+    expect(reply.payload).toEqual({ error: 'Route not found: GET /api/x' });
+  });
+
+  it('maps a framework 4xx error by its code', () => {
+    const { host, reply } = hostFor();
+    filter.catch(
+      Object.assign(new Error('raw'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+      host,
+    );
+    expect(reply.statusCode).toBe(413);
+    expect(reply.payload).toEqual({ error: 'Request body is too large (limit 1 MB)' });
+  });
+});

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const SECRET = 'x'.repeat(32);
+const external = {
+  DATABASE_URL: 'postgres://u:p@db:5432/jackbox',
+  ADMIN_KEY: 'admin-key-123',
+  JWT_SECRET: SECRET,
+};
+
+function errorFor(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('needs nothing at all for a zero-config start', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 5000,
+      host: '0.0.0.0',
+      jwtExpiresIn: '24h',
+      logLevel: 'info',
+      admins: [],
+      corsOrigins: [],
+    });
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toBe(path.resolve('data'));
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS'],
+    [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
+    [{ ADMIN_CONFIG_PATH: '/no/such/admins.json' }, 'ADMIN_CONFIG_PATH'],
+    [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+  ])('refuses %j naming %s', (env, variable) => {
+    const error = errorFor(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('refuses an external database without an admin key', () => {
+    expect(errorFor({ DATABASE_URL: external.DATABASE_URL, JWT_SECRET: SECRET }).variable).toBe(
+      'ADMIN_KEY',
+    );
+  });
+
+  it('refuses an external database without a JWT secret', () => {
+    expect(
+      errorFor({ DATABASE_URL: external.DATABASE_URL, ADMIN_KEY: 'admin-key-123' }).variable,
+    ).toBe('JWT_SECRET');
+  });
+
+  it('accepts a complete external configuration', () => {
+    const config = loadConfig({
+      ...external,
+      PORT: '8080',
+      CORS_ORIGINS: 'http://localhost:3000, https://overlay.example',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      databaseUrl: external.DATABASE_URL,
+      admins: [{ name: 'Admin', key: 'admin-key-123' }],
+      corsOrigins: ['http://localhost:3000', 'https://overlay.example'],
+    });
+  });
+
+  describe('ADMIN_CONFIG_PATH', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jbx-admins-'));
+    const file = (name: string, content: string) => {
+      const p = path.join(dir, name);
+      writeFileSync(p, content);
+      return p;
+    };
+
+    it('loads named admins and adds ADMIN_KEY as "Admin"', () => {
+      const p = file(
+        'ok.json',
+        JSON.stringify([
+          { name: 'Alice', key: 'alice-key-1' },
+          { name: 'Bob', key: 'bob-key-12' },
+        ]),
+      );
+      expect(loadConfig({ ADMIN_CONFIG_PATH: p, ADMIN_KEY: 'admin-key-123' }).admins).toEqual([
+        { name: 'Alice', key: 'alice-key-1' },
+        { name: 'Bob', key: 'bob-key-12' },
+        { name: 'Admin', key: 'admin-key-123' },
+      ]);
+    });
+
+    it.each([
+      ['bad.json', '{not json'],
+      ['shape.json', '{"name": "x"}'],
+      [
+        'dupe.json',
+        JSON.stringify([
+          { name: 'A', key: 'same-key-1' },
+          { name: 'B', key: 'same-key-1' },
+        ]),
+      ],
+    ])('refuses %s', (name, content) => {
+      expect(errorFor({ ADMIN_CONFIG_PATH: file(name, content) }).variable).toBe(
+        'ADMIN_CONFIG_PATH',
+      );
+    });
+  });
+});
