@@ -8,6 +8,9 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { GamesModule } from './games/games.module';
+import { PickerModule } from './picker/picker.module';
+import { StatsModule } from './stats/stats.module';
 import { loggerOptions } from './common/logging';
 
 @Module({})
@@ -23,6 +26,9 @@ export class AppModule {
         EventsModule,
         AuthModule,
         HealthModule,
+        GamesModule,
+        PickerModule,
+        StatsModule,
       ],
     };
   }

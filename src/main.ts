@@ -43,6 +43,8 @@ function shutDownOnSignals(app: NestFastifyApplication, prepared: PreparedRuntim
   process.on('SIGINT', stop);
 }
 
+let prepared: PreparedRuntime | undefined;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const prepared = await prepareRuntime(config, (line) => logger.log(line.trim()));
+  prepared = await prepareRuntime(config, (line) => logger.log(line.trim()));
   const { databaseUrl } = prepared.config;
   logger.log(`Using ${describeDatabase(databaseUrl, prepared.embedded !== undefined)}`);
   const applied = await migrateDatabase(databaseUrl);
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
   banner(`http://${host}:${prepared.config.port}`, prepared);
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   logger.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
+  await prepared?.embedded?.stop();
   process.exit(1);
 });

@@ -37,10 +37,18 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
       requestIdHeader: false,
       genReqId: requestId,
     }),
-    { bufferLogs: true },
+    { bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  // Catalog imports may be sent as a raw CSV body.
+  fastify.addContentTypeParser(
+    ['text/csv', 'text/plain'],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -1,0 +1,19 @@
+import { BadRequestException, PipeTransform } from '@nestjs/common';
+
+/**
+ * A positive integer path id; anything else is a 400 naming the parameter. Use the class for
+ * `:id`, or `new IdPipe('sessionGameId')` for another name. Not injectable on purpose: Nest
+ * then constructs it without arguments.
+ */
+export class IdPipe implements PipeTransform<unknown, number> {
+  constructor(private readonly name = 'id') {}
+
+  // The global ValidationPipe has already turned the text into a number (NaN if it was not one).
+  transform(value: unknown): number {
+    const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
+      throw new BadRequestException(`${this.name} must be a positive integer`);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+const trim = () =>
+  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+const upper = () =>
+  Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toUpperCase() : value,
+  );
+
+export const TICKER_PATTERN = /^[A-Z0-9]{2,6}$/;
+export const MAX_PLAYERS_LIMIT = 100;
+
+export class CreateGameDto {
+  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @trim()
+  @Length(1, 100)
+  @IsString()
+  pack_name!: string;
+
+  @ApiProperty({ example: 'Fibbage 4' })
+  @trim()
+  @Length(1, 100)
+  @IsString()
+  title!: string;
+
+  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_PLAYERS_LIMIT })
+  @Max(MAX_PLAYERS_LIMIT)
+  @Min(1)
+  @IsInt()
+  min_players!: number;
+
+  @ApiProperty({ example: 8, minimum: 1, maximum: MAX_PLAYERS_LIMIT })
+  @Max(MAX_PLAYERS_LIMIT)
+  @Min(1)
+  @IsInt()
+  max_players!: number;
+
+  @ApiPropertyOptional({ example: 20, nullable: true, type: Number, minimum: 1, maximum: 600 })
+  @IsOptional()
+  @Max(600)
+  @Min(1)
+  @IsInt()
+  length_minutes?: number | null;
+
+  @ApiPropertyOptional({ example: true, default: false })
+  @IsOptional()
+  @IsBoolean()
+  has_audience?: boolean;
+
+  @ApiPropertyOptional({ example: true, default: false })
+  @IsOptional()
+  @IsBoolean()
+  family_friendly?: boolean;
+
+  @ApiPropertyOptional({
+    example: 'Trivia',
+    nullable: true,
+    type: String,
+    description: 'Use `Drawing` for drawing games.',
+  })
+  @IsOptional()
+  @trim()
+  @Length(1, 50)
+  @IsString()
+  game_type?: string | null;
+
+  @ApiPropertyOptional({ example: 'Writing', nullable: true, type: String })
+  @IsOptional()
+  @trim()
+  @Length(1, 50)
+  @IsString()
+  secondary_type?: string | null;
+
+  @ApiPropertyOptional({ example: true, default: true })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ example: 0, enum: [-1, 0, 1], default: 0 })
+  @IsOptional()
+  @IsIn([-1, 0, 1])
+  favor_bias?: number;
+
+  @ApiPropertyOptional({
+    example: 'FIB4',
+    nullable: true,
+    type: String,
+    description: '2-6 letters or digits, unique.',
+  })
+  @IsOptional()
+  @upper()
+  @Matches(TICKER_PATTERN, { message: 'ticker must be 2 to 6 letters or digits' })
+  @IsString()
+  ticker?: string | null;
+}
+
+/** `PUT /api/games/:id`: any subset of the fields; the rest keep their values. */
+export class UpdateGameDto extends PartialType(CreateGameDto) {}
+
+export class FavorDto {
+  @ApiProperty({ example: 1, enum: [-1, 0, 1] })
+  @IsIn([-1, 0, 1])
+  favor_bias!: number;
+}
+
+export class PackToggleDto {
+  @ApiProperty({ example: false, description: 'Enable or disable every game of the pack.' })
+  @IsBoolean()
+  enabled!: boolean;
+}

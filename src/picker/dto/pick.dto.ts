@@ -1,0 +1,85 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
+import { Game } from '../../games/game.entity';
+
+export class PickDto {
+  @ApiPropertyOptional({ example: 6, description: 'Only games that allow this many players.' })
+  @IsOptional()
+  @Max(100)
+  @Min(1)
+  @IsInt()
+  playerCount?: number;
+
+  @ApiPropertyOptional({ enum: ['only', 'exclude'] })
+  @IsOptional()
+  @IsIn(['only', 'exclude'])
+  drawing?: 'only' | 'exclude';
+
+  @ApiPropertyOptional({
+    enum: ['short', 'medium', 'long'],
+    description: 'short <= 15 min or unknown, medium 16-25, long > 25',
+  })
+  @IsOptional()
+  @IsIn(['short', 'medium', 'long'])
+  length?: 'short' | 'medium' | 'long';
+
+  @ApiPropertyOptional({ example: true })
+  @IsOptional()
+  @IsBoolean()
+  familyFriendly?: boolean;
+
+  @ApiPropertyOptional({ example: 'The Jackbox Party Pack 7', description: 'Only this pack.' })
+  @IsOptional()
+  @Length(1, 100)
+  @IsString()
+  pack?: string;
+
+  @ApiPropertyOptional({
+    example: ['The Jackbox Party Pack 7', 'The Jackbox Party Pack 9'],
+    description: 'Only these packs.',
+  })
+  @IsOptional()
+  @Length(1, 100, { each: true })
+  @IsString({ each: true })
+  @ArrayMaxSize(50)
+  @ArrayMinSize(1)
+  @IsArray()
+  packs?: string[];
+
+  @ApiPropertyOptional({
+    example: 12,
+    description: 'Avoid repeats in this session: its last two games, or all with excludePlayed.',
+  })
+  @IsOptional()
+  @Min(1)
+  @IsInt()
+  sessionId?: number;
+
+  @ApiPropertyOptional({
+    example: false,
+    description: 'With sessionId: avoid every game already in the session.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  excludePlayed?: boolean;
+}
+
+export class PickResultDto {
+  @ApiProperty({ type: Game })
+  game!: Game;
+
+  @ApiProperty({ example: 23, description: 'How many games were eligible.' })
+  poolSize!: number;
+}

@@ -1,0 +1,19 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { StatsDto } from './stats.dto';
+import { StatsService } from './stats.service';
+
+@ApiTags('stats')
+@Controller('api/stats')
+export class StatsController {
+  constructor(private readonly stats: StatsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Catalog, session and vote totals; top rated and most played games; plays per pack',
+  })
+  @ApiOkResponse({ type: StatsDto })
+  getStats(): Promise<StatsDto> {
+    return this.stats.getStats();
+  }
+}

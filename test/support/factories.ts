@@ -1,0 +1,67 @@
+import { DataSource } from 'typeorm';
+import type { TestApp } from './app';
+
+export interface GameSpec {
+  pack_name?: string;
+  title: string;
+  min_players?: number;
+  max_players?: number;
+  length_minutes?: number | null;
+  family_friendly?: boolean;
+  game_type?: string | null;
+  enabled?: boolean;
+  favor_bias?: number;
+  ticker?: string | null;
+}
+
+/** Replaces the shipped catalog with exactly these games (and no session history). */
+export async function useCatalog(
+  t: TestApp,
+  games: GameSpec[],
+  packFavor: Record<string, number> = {},
+): Promise<Map<string, number>> {
+  const db = t.app.get(DataSource);
+  await db.query('TRUNCATE session_games, sessions, games, packs RESTART IDENTITY CASCADE');
+  const ids = new Map<string, number>();
+  for (const g of games) {
+    const pack = g.pack_name ?? 'Test Pack';
+    await db.query('INSERT INTO packs (name, favor_bias) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      pack,
+      packFavor[pack] ?? 0,
+    ]);
+    const [row] = await db.query<{ id: number }[]>(
+      `INSERT INTO games (pack_name, title, min_players, max_players, length_minutes, family_friendly, game_type, enabled, favor_bias, ticker)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+      [
+        pack,
+        g.title,
+        g.min_players ?? 2,
+        g.max_players ?? 8,
+        g.length_minutes === undefined ? 15 : g.length_minutes,
+        g.family_friendly ?? true,
+        g.game_type === undefined ? 'Party' : g.game_type,
+        g.enabled ?? true,
+        g.favor_bias ?? 0,
+        g.ticker ?? null,
+      ],
+    );
+    ids.set(g.title, row.id);
+  }
+  return ids;
+}
+
+/** A session with these games played in order, one minute apart (session history for the picker). */
+export async function sessionWithHistory(t: TestApp, gameIds: number[]): Promise<number> {
+  const db = t.app.get(DataSource);
+  await db.query('UPDATE sessions SET is_active = false WHERE is_active');
+  const [session] = await db.query<{ id: number }[]>(
+    "INSERT INTO sessions (created_at) VALUES (now() - interval '2 hours') RETURNING id",
+  );
+  for (const [i, gameId] of gameIds.entries()) {
+    await db.query(
+      `INSERT INTO session_games (session_id, game_id, played_at, status) VALUES ($1, $2, now() - interval '1 hour' + $3 * interval '1 minute', 'played')`,
+      [session.id, gameId, i],
+    );
+  }
+  return session.id;
+}
