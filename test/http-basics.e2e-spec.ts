@@ -115,5 +115,29 @@ describe('errors, health and the OpenAPI document', () => {
       );
       expect(res.body.paths['/api/auth/verify'].post.security).toEqual([{ bearer: [] }]);
     });
+
+    it('documents every operation with a summary and a typed success response', async () => {
+      const { body } = await t.request('GET', '/api/docs-json');
+      const operations = Object.entries(body.paths).flatMap(([path, methods]) =>
+        Object.entries(methods as Record<string, any>).map(([method, op]) => ({
+          path,
+          method,
+          op,
+        })),
+      );
+      expect(operations.length).toBeGreaterThan(5);
+      for (const { path, method, op } of operations) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect([where, typeof op.summary]).toEqual([where, 'string']);
+        const success = Object.entries(op.responses).find(([code]) => code.startsWith('2'));
+        expect([
+          where,
+          success && Object.keys((success[1] as any).content ?? {}).length > 0,
+        ]).toEqual([where, true]);
+        const writes =
+          ['post', 'put', 'patch', 'delete'].includes(method) && !/auth\/login|\/pick$/.test(path);
+        if (writes) expect([where, op.security]).toEqual([where, [{ bearer: [] }]]);
+      }
+    });
   });
 });
