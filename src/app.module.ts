@@ -11,6 +11,8 @@ import { HealthModule } from './health/health.module';
 import { GamesModule } from './games/games.module';
 import { PickerModule } from './picker/picker.module';
 import { StatsModule } from './stats/stats.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { VotesModule } from './votes/votes.module';
 import { loggerOptions } from './common/logging';
 
 @Module({})
@@ -29,6 +31,8 @@ export class AppModule {
         GamesModule,
         PickerModule,
         StatsModule,
+        SessionsModule,
+        VotesModule,
       ],
     };
   }

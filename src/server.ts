@@ -9,6 +9,7 @@ import { createValidationPipe } from './common/validation.pipe';
 import { requestId } from './common/logging';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
@@ -41,6 +42,10 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  // A whole night's chat log is bigger than any other body: allow it on that route alone.
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.endsWith('/chat-import')) route.bodyLimit = CHAT_IMPORT_BODY_LIMIT_BYTES;
+  });
   // Catalog imports may be sent as a raw CSV body.
   fastify.addContentTypeParser(
     ['text/csv', 'text/plain'],

@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error';
 
 interface FastifyError {
   statusCode?: number;
@@ -45,6 +46,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, message } = this.describe(exception, request);
+    const details = exception instanceof ApiError && status < 500 ? exception.details : {};
     if (status >= 500) {
       const id = (request.raw as { id?: unknown }).id;
       this.logger.error(
@@ -55,7 +57,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     void reply
       .status(status)
       .header('content-type', 'application/json; charset=utf-8')
-      .send({ error: message });
+      .send({ error: message, ...details });
   }
 
   private describe(

@@ -31,13 +31,17 @@ export interface SessionEndedPayload {
   session: SessionSummary;
 }
 
+/** A session game changed: its status, room code or player count, or it was removed. */
 export interface GameStatusPayload {
   session: SessionSummary;
+  change: 'status' | 'room_code' | 'player_count' | 'removed';
   session_game: {
     id: number;
     game_id: number;
     title: string;
     status: 'playing' | 'played' | 'skipped';
+    room_code: string | null;
+    player_count: number | null;
   };
 }
 

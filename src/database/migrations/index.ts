@@ -1,10 +1,12 @@
 import { CreateEvents1764220000000 } from './1764220000000-CreateEvents';
 import { CreateCatalog1764220100000 } from './1764220100000-CreateCatalog';
 import { CreateSessions1764220200000 } from './1764220200000-CreateSessions';
+import { CreateVotes1764220300000 } from './1764220300000-CreateVotes';
 
 /** Every migration, oldest first. */
 export const migrations = [
   CreateEvents1764220000000,
   CreateCatalog1764220100000,
   CreateSessions1764220200000,
+  CreateVotes1764220300000,
 ];

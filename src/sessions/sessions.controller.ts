@@ -1,0 +1,266 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AdminOnly } from '../auth/jwt-auth.guard';
+import { ErrorResponseDto } from '../common/error-body';
+import { IdPipe } from '../common/id.pipe';
+import {
+  AddSessionGameDto,
+  ExportQuery,
+  ListSessionsQuery,
+  NoActiveSessionDto,
+  NotesDto,
+  PlayerCountDto,
+  RequiredNotesDto,
+  RoomCodeDto,
+  SessionDto,
+  SessionGameDto,
+  SessionGameStatusDto,
+  SessionListItemDto,
+  SuccessDto,
+} from './dto/session.dto';
+import { formatSessionText, type SessionExport } from './session-export';
+import { SessionsService } from './sessions.service';
+
+const SessionGameId = new IdPipe('sessionGameId');
+
+@ApiTags('sessions')
+@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid parameter or body' })
+@ApiExtraModels(SessionDto, NoActiveSessionDto)
+@Controller('api/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List sessions, newest first',
+    description: 'Headers: X-Total-Count (all sessions), X-Absolute-Total.',
+  })
+  @ApiOkResponse({ type: [SessionListItemDto] })
+  async listSessions(
+    @Query() query: ListSessionsQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionListItemDto[]> {
+    const limit =
+      query.limit === undefined || query.limit === 'all' ? undefined : Number(query.limit);
+    const { sessions, total } = await this.sessions.list(limit, Number(query.offset ?? 0));
+    void reply.header('X-Total-Count', String(total)).header('X-Absolute-Total', String(total));
+    return sessions;
+  }
+
+  @Get('active')
+  @ApiOperation({ summary: 'The active session, or {session: null, message}' })
+  @ApiOkResponse({
+    schema: {
+      oneOf: [{ $ref: getSchemaPath(SessionDto) }, { $ref: getSchemaPath(NoActiveSessionDto) }],
+    },
+  })
+  async getActiveSession(): Promise<SessionDto | NoActiveSessionDto> {
+    return (await this.sessions.findActive()) ?? { session: null, message: 'No active session' };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One session' })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  getSession(@Param('id', IdPipe) id: number): Promise<SessionDto> {
+    return this.sessions.get(id);
+  }
+
+  @Post()
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Start a session (only one can be active)',
+    description: 'Emits `session.started`.',
+  })
+  @ApiCreatedResponse({ type: SessionDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Another session is active: the body also has activeSessionId',
+  })
+  createSession(@Body() dto: NotesDto): Promise<SessionDto> {
+    return this.sessions.create(dto.notes);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Close a session, optionally writing its notes',
+    description: 'Emits `session.ended`.',
+  })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already closed' })
+  closeSession(@Param('id', IdPipe) id: number, @Body() dto: NotesDto): Promise<SessionDto> {
+    return this.sessions.close(id, dto.notes);
+  }
+
+  @Delete(':id')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Delete a closed session with its games and votes (vote counters follow)',
+  })
+  @ApiOkResponse({ type: SuccessDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The session is active' })
+  deleteSession(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
+    return this.sessions.remove(id);
+  }
+
+  @Put(':id/notes')
+  @AdminOnly()
+  @ApiOperation({ summary: "Replace a session's notes (markdown)" })
+  @ApiOkResponse({ type: SessionDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  setSessionNotes(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: RequiredNotesDto,
+  ): Promise<SessionDto> {
+    return this.sessions.setNotes(id, dto.notes);
+  }
+
+  @Delete(':id/notes')
+  @AdminOnly()
+  @ApiOperation({ summary: "Clear a session's notes" })
+  @ApiOkResponse({ type: SuccessDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async deleteSessionNotes(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
+    await this.sessions.setNotes(id, null);
+    return { success: true, message: 'Notes deleted' };
+  }
+
+  @Get(':id/export')
+  @AdminOnly()
+  @ApiOperation({ summary: 'Export a session (games, votes, notes) as text (default) or JSON' })
+  @ApiProduces('text/plain', 'application/json')
+  @ApiOkResponse({
+    description: 'The export',
+    schema: { type: 'string', example: 'Jackbox Game Picker - session 12\n...' },
+  })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async exportSession(
+    @Param('id', IdPipe) id: number,
+    @Query() query: ExportQuery,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionExport | string> {
+    const data = await this.sessions.exportSession(id);
+    const format = query.format ?? 'txt';
+    void reply.header('content-disposition', `attachment; filename="session-${id}.${format}"`);
+    if (format === 'json') return data;
+    void reply.header('content-type', 'text/plain; charset=utf-8');
+    return formatSessionText(data);
+  }
+
+  @Get(':id/games')
+  @ApiOperation({ summary: "A session's games in play order, with the game fields" })
+  @ApiOkResponse({ type: [SessionGameDto] })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async listSessionGames(@Param('id', IdPipe) id: number): Promise<SessionGameDto[]> {
+    await this.sessions.get(id);
+    return this.sessions.listGames(id);
+  }
+
+  @Post(':id/games')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Add a game to the active session',
+    description:
+      'The new row is `playing`; the previous `playing` row becomes `played`; play_count goes up. Emits `game.added`.',
+  })
+  @ApiCreatedResponse({ type: SessionGameDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such session or game' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The session is closed' })
+  addGameToSession(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: AddSessionGameDto,
+  ): Promise<SessionGameDto> {
+    return this.sessions.addGame(id, dto);
+  }
+
+  @Patch(':id/games/:sessionGameId/status')
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Set a session game's status (one `playing` at a time)",
+    description: 'Emits `game.status`.',
+  })
+  @ApiOkResponse({ type: SessionGameDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  setSessionGameStatus(
+    @Param('id', IdPipe) id: number,
+    @Param('sessionGameId', SessionGameId) sessionGameId: number,
+    @Body() dto: SessionGameStatusDto,
+  ): Promise<SessionGameDto> {
+    return this.sessions.setStatus(id, sessionGameId, dto.status);
+  }
+
+  @Patch(':id/games/:sessionGameId/room-code')
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Set or clear a session game's room code",
+    description: 'Emits `game.status`.',
+  })
+  @ApiOkResponse({ type: SessionGameDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  setSessionGameRoomCode(
+    @Param('id', IdPipe) id: number,
+    @Param('sessionGameId', SessionGameId) sessionGameId: number,
+    @Body() dto: RoomCodeDto,
+  ): Promise<SessionGameDto> {
+    return this.sessions.setRoomCode(id, sessionGameId, dto.room_code);
+  }
+
+  @Patch(':id/games/:sessionGameId/player-count')
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Set or clear a session game's player count",
+    description: 'Emits `game.status`.',
+  })
+  @ApiOkResponse({ type: SessionGameDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  setSessionGamePlayerCount(
+    @Param('id', IdPipe) id: number,
+    @Param('sessionGameId', SessionGameId) sessionGameId: number,
+    @Body() dto: PlayerCountDto,
+  ): Promise<SessionGameDto> {
+    return this.sessions.setPlayerCount(id, sessionGameId, dto.player_count);
+  }
+
+  @Delete(':id/games/:sessionGameId')
+  @AdminOnly()
+  @ApiOperation({
+    summary: 'Remove a game from a session',
+    description: 'Emits `game.status` with change `removed`.',
+  })
+  @ApiOkResponse({ type: SuccessDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  removeSessionGame(
+    @Param('id', IdPipe) id: number,
+    @Param('sessionGameId', SessionGameId) sessionGameId: number,
+  ): Promise<SuccessDto> {
+    return this.sessions.removeGame(id, sessionGameId);
+  }
+}

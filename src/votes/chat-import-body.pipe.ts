@@ -1,0 +1,19 @@
+import { PipeTransform } from '@nestjs/common';
+import { createValidationPipe } from '../common/validation.pipe';
+import { ChatImportDto } from './dto/vote.dto';
+
+/**
+ * Accepts both forms of a chat import, `{chatData: [...]}` and the bare array, and validates
+ * it. (The handler's parameter is not typed as the DTO, so the global pipe leaves it to this one.)
+ */
+export class ChatImportBodyPipe implements PipeTransform<unknown, Promise<ChatImportDto>> {
+  private readonly validation = createValidationPipe();
+
+  async transform(value: unknown): Promise<ChatImportDto> {
+    const body = Array.isArray(value) ? { chatData: value } : (value ?? {});
+    return (await this.validation.transform(body, {
+      type: 'body',
+      metatype: ChatImportDto,
+    })) as ChatImportDto;
+  }
+}
