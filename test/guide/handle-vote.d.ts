@@ -1,0 +1,1 @@
+export function handleVote(username: string, message: string): Promise<void>;
