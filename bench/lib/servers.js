@@ -1,0 +1,77 @@
+// Starts the built API or a baseline server as child processes for the benchmarks.
+const { spawn, fork, execSync } = require('node:child_process');
+const path = require('node:path');
+const { Client } = require('pg');
+
+const root = path.resolve(__dirname, '..', '..');
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+const JWT_SECRET = 'bench-jwt-secret-0123456789-0123456789-abcdef';
+
+function build() {
+  execSync('node scripts/build-if-needed.js', { cwd: root, stdio: 'inherit' });
+}
+
+async function freshDatabase(adminUrl, name) {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(adminUrl, name) {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await client.end();
+}
+
+async function waitForHealth(baseUrl, child) {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error('server exited during start-up');
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) return;
+    } catch {
+      // not yet listening
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become healthy');
+}
+
+async function startApi({ databaseUrl, port, env = {} }) {
+  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ADMIN_KEY, JWT_SECRET, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ apiKey: ADMIN_KEY }),
+  });
+  const { token } = await login.json();
+  return { child, url, token };
+}
+
+function startScript(script, env) {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    child.once('message', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+async function stop(child) {
+  if (!child || child.exitCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+module.exports = { build, freshDatabase, dropDatabase, startApi, startScript, stop, root };
