@@ -44,7 +44,16 @@ async function waitForHealth(baseUrl, child) {
 
 async function startApi({ databaseUrl, port, env = {} }) {
   const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', ADMIN_KEY, JWT_SECRET, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ADMIN_KEY,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -60,7 +69,10 @@ async function startApi({ databaseUrl, port, env = {} }) {
 
 function startScript(script, env) {
   return new Promise((resolve, reject) => {
-    const child = fork(script, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(script, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
     child.once('message', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });

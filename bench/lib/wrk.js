@@ -11,17 +11,32 @@ function runWrk({ url, connections, seconds, script, env }) {
   const threads = Math.min(2, connections);
   const output = execFileSync(
     'wrk',
-    ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '-s', script, url],
+    [
+      '-t',
+      String(threads),
+      '-c',
+      String(connections),
+      '-d',
+      `${seconds}s`,
+      '--latency',
+      '-s',
+      script,
+      url,
+    ],
     { env: { ...process.env, ...env }, encoding: 'utf8' },
   );
   const grab = (re) => re.exec(output)?.[1];
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    output,
+  );
   return {
     rps: Number(grab(/Requests\/sec:\s+([\d.]+)/)),
     p50: toMs(grab(/\s50%\s+(\S+)/)),
     p99: toMs(grab(/\s99%\s+(\S+)/)),
     requests: Number(grab(/(\d+) requests in/)),
-    errors: Number(grab(/Non-2xx or 3xx responses: (\d+)/) ?? 0) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+    errors:
+      Number(grab(/Non-2xx or 3xx responses: (\d+)/) ?? 0) +
+      (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
     raw: output,
   };
 }

@@ -17,7 +17,13 @@ http
         const { rows } = await pool.query({
           name: 'live-vote',
           text: LIVE_VOTE_SQL,
-          values: [vote.username, vote.vote === 'up' ? 1 : -1, vote.timestamp, vote.timestamp, null],
+          values: [
+            vote.username,
+            vote.vote === 'up' ? 1 : -1,
+            vote.timestamp,
+            vote.timestamp,
+            null,
+          ],
         });
         const row = rows[0];
         const status = !row ? 404 : row.title === null ? 409 : 200;
@@ -26,7 +32,13 @@ http
           JSON.stringify({
             success: status === 200,
             session: row && { id: row.session_id, games_played: row.games_played },
-            game: row && { id: row.game_id, title: row.title, upvotes: row.upvotes, downvotes: row.downvotes, popularity_score: row.popularity_score },
+            game: row && {
+              id: row.game_id,
+              title: row.title,
+              upvotes: row.upvotes,
+              downvotes: row.downvotes,
+              popularity_score: row.popularity_score,
+            },
             vote: { username: vote.username, type: vote.vote, timestamp: vote.timestamp },
           }),
         );

@@ -4,7 +4,14 @@
 // Usage: node bench/votes/run.js [seconds=10]
 const path = require('node:path');
 const { runWrk } = require('../lib/wrk');
-const { build, freshDatabase, dropDatabase, startApi, startScript, stop } = require('../lib/servers');
+const {
+  build,
+  freshDatabase,
+  dropDatabase,
+  startApi,
+  startScript,
+  stop,
+} = require('../lib/servers');
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'jbx_bench_votes';
@@ -13,16 +20,29 @@ const CONNECTIONS = [10, 50];
 
 async function prepareSession(api) {
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
-  const post = async (p, body) => (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+  const post = async (p, body) =>
+    (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
   const session = await post('/api/sessions', {});
-  const [game] = await (await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)).json();
+  const [game] = await (
+    await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
+  ).json();
   await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
 }
 
 function drive(target, url, connections, token, label) {
-  const env = { TOKEN: token, VOTE_PREFIX: `${label}-${target}-${connections}`, VOTE_TIMESTAMP: new Date().toISOString() };
+  const env = {
+    TOKEN: token,
+    VOTE_PREFIX: `${label}-${target}-${connections}`,
+    VOTE_TIMESTAMP: new Date().toISOString(),
+  };
   const script = path.join(__dirname, 'vote.lua');
-  runWrk({ url, connections, seconds: 2, script, env: { ...env, VOTE_PREFIX: `${env.VOTE_PREFIX}-warmup` } });
+  runWrk({
+    url,
+    connections,
+    seconds: 2,
+    script,
+    env: { ...env, VOTE_PREFIX: `${env.VOTE_PREFIX}-warmup` },
+  });
   return runWrk({ url, connections, seconds: SECONDS, script, env });
 }
 
@@ -35,24 +55,36 @@ async function main() {
   let baseline;
   try {
     await prepareSession(api);
-    baseline = await startScript(path.join(__dirname, 'baseline.js'), { DATABASE_URL: databaseUrl, PORT: '5302' });
+    baseline = await startScript(path.join(__dirname, 'baseline.js'), {
+      DATABASE_URL: databaseUrl,
+      PORT: '5302',
+    });
     const rows = [];
     for (const connections of CONNECTIONS) {
       // Alternate which goes first, so neither always runs on a warmer database.
       const order = connections === 10 ? ['api', 'baseline'] : ['baseline', 'api'];
       const result = {};
       for (const target of order) {
-        const url = target === 'api' ? `${api.url}/api/votes/live` : 'http://127.0.0.1:5302/api/votes/live';
+        const url =
+          target === 'api' ? `${api.url}/api/votes/live` : 'http://127.0.0.1:5302/api/votes/live';
         result[target] = drive(target, url, connections, api.token, `r${Date.now()}`);
       }
       rows.push({ connections, ...result });
     }
-    console.log(`\nPOST /api/votes/live, ${SECONDS} s per run, distinct usernames, one game (the hot row)\n`);
+    console.log(
+      `\nPOST /api/votes/live, ${SECONDS} s per run, distinct usernames, one game (the hot row)\n`,
+    );
     console.log('conns  target      req/s    p50 ms    p99 ms    errors');
     for (const { connections, api: a, baseline: b } of rows) {
-      console.log(`${String(connections).padStart(5)}  api      ${fmt(a.rps)} ${fmt(a.p50, 2)} ${fmt(a.p99, 2)} ${String(a.errors).padStart(9)}`);
-      console.log(`${String(connections).padStart(5)}  baseline ${fmt(b.rps)} ${fmt(b.p50, 2)} ${fmt(b.p99, 2)} ${String(b.errors).padStart(9)}`);
-      console.log(`       ratio: throughput ${(a.rps / b.rps).toFixed(2)} (goal >= 0.6), p99 ${(a.p99 / b.p99).toFixed(2)} (goal <= 2)`);
+      console.log(
+        `${String(connections).padStart(5)}  api      ${fmt(a.rps)} ${fmt(a.p50, 2)} ${fmt(a.p99, 2)} ${String(a.errors).padStart(9)}`,
+      );
+      console.log(
+        `${String(connections).padStart(5)}  baseline ${fmt(b.rps)} ${fmt(b.p50, 2)} ${fmt(b.p99, 2)} ${String(b.errors).padStart(9)}`,
+      );
+      console.log(
+        `       ratio: throughput ${(a.rps / b.rps).toFixed(2)} (goal >= 0.6), p99 ${(a.p99 / b.p99).toFixed(2)} (goal <= 2)`,
+      );
     }
   } finally {
     await stop(baseline);
