@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig } from './config/app-config';
 import { migrateDatabase } from './database/migrate';
@@ -46,6 +46,8 @@ function shutDownOnSignals(app: NestFastifyApplication, prepared: PreparedRuntim
 let prepared: PreparedRuntime | undefined;
 
 async function main(): Promise<void> {
+  // JSON lines from the first one on; the app switches to its request-aware logger once built.
+  Logger.overrideLogger(new ConsoleLogger({ json: true }));
   let config;
   try {
     config = loadConfig(process.env);

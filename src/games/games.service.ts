@@ -100,7 +100,7 @@ export class GamesService {
     } catch (error) {
       if (isForeignKeyViolation(error)) {
         throw new ConflictException(
-          `Game ${id} has been played in sessions, so it stays in the history; disable it instead`,
+          `Game ${id} has session history or votes, so it stays; disable it instead`,
         );
       }
       throw error;
