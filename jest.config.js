@@ -9,6 +9,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   reporters: ['default', '<rootDir>/test/support/totals-reporter.js'],
   maxWorkers: 2,
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -23,7 +24,6 @@ module.exports = {
       transform,
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 30000,
     },
   ],
 };

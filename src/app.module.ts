@@ -13,6 +13,7 @@ import { PickerModule } from './picker/picker.module';
 import { StatsModule } from './stats/stats.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { VotesModule } from './votes/votes.module';
+import { LiveModule } from './live/live.module';
 import { loggerOptions } from './common/logging';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         StatsModule,
         SessionsModule,
         VotesModule,
+        LiveModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { requestId } from './common/logging';
+import { LiveWsAdapter } from './live/live-ws.adapter';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -67,6 +68,7 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   fastify.addHook('onSend', async (_request, reply) => {
     if (closing) void reply.header('connection', 'close');
   });
+  app.useWebSocketAdapter(new LiveWsAdapter(app));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   if (config.corsOrigins.length > 0) {

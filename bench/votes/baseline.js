@@ -23,6 +23,7 @@ http
             vote.timestamp,
             vote.timestamp,
             null,
+            'baseline',
           ],
         });
         const row = rows[0];

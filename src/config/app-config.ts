@@ -37,6 +37,18 @@ export interface AppConfig {
   corsOrigins: string[];
   trustProxy: boolean;
   loginRateLimit: { limit: number; windowSeconds: number };
+  live: {
+    /** A socket must authenticate within this long. */
+    authTimeoutMs: number;
+    /** Protocol ping interval; a peer that misses one is dropped at the next. */
+    heartbeatMs: number;
+    /** Messages a socket may send per 10 seconds. */
+    messagesPer10s: number;
+    /** A socket whose unsent data passes this is dropped (it stopped reading). */
+    maxBufferedBytes: number;
+  };
+  /** How long events are kept for resuming bots (at least a day). */
+  eventRetentionHours: number;
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -183,6 +195,19 @@ export function loadConfig(env: Env): AppConfig {
       limit: integer(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowSeconds: integer(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),
     },
+    live: {
+      authTimeoutMs: integer(env, 'WS_AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
+      heartbeatMs: integer(env, 'WS_HEARTBEAT_MS', 30_000, 100, 600_000),
+      messagesPer10s: integer(env, 'WS_MESSAGES_PER_10S', 100, 1, 100_000),
+      maxBufferedBytes: integer(
+        env,
+        'WS_MAX_BUFFERED_BYTES',
+        1024 * 1024,
+        1024,
+        1024 * 1024 * 1024,
+      ),
+    },
+    eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 168, 24, 24 * 365),
   };
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError(

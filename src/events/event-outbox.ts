@@ -1,7 +1,15 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent, EventPayloads, EventType } from './event-types';
+
+/** The PostgreSQL channel that carries `<instance>:<event id>` for every committed event. */
+export const EVENTS_CHANNEL = 'jackbox_events';
+/** This process's id on that channel, so it can skip its own notifications. */
+export const INSTANCE_ID = Symbol('INSTANCE_ID');
+
+/** How many published event ids are remembered to keep a late duplicate from going out twice. */
+const RECENT_IDS = 10_000;
 
 interface EventRow {
   id: string;
@@ -13,17 +21,22 @@ export class OutboxTransaction {
   constructor(
     readonly manager: EntityManager,
     private readonly recorded: DomainEvent[],
+    private readonly instanceId: string,
   ) {}
 
-  /** Stores the event in this transaction; it is published only if the transaction commits. */
+  /**
+   * Stores the event in this transaction and queues its NOTIFY, which PostgreSQL delivers to
+   * the other instances only if the transaction commits; this instance publishes it after commit.
+   */
   async record<T extends EventType>(
     type: T,
     sessionId: number | null,
     payload: EventPayloads[T],
   ): Promise<DomainEvent<T>> {
     const [row] = await this.manager.query<EventRow[]>(
-      'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at',
-      [type, sessionId, JSON.stringify(payload)],
+      `WITH e AS (INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at)
+       SELECT e.id, e.created_at, pg_notify('${EVENTS_CHANNEL}', $4 || ':' || e.id) FROM e`,
+      [type, sessionId, JSON.stringify(payload), this.instanceId],
     );
     const event: DomainEvent<T> = {
       id: Number(row.id),
@@ -44,23 +57,28 @@ export class OutboxTransaction {
 @Injectable()
 export class EventOutbox {
   private readonly logger = new Logger(EventOutbox.name);
+  private readonly recent = new Set<number>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventEmitter2,
+    @Inject(INSTANCE_ID) readonly instanceId: string,
   ) {}
 
   async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
     const recorded: DomainEvent[] = [];
     const result = await this.dataSource.transaction((manager) =>
-      work(new OutboxTransaction(manager, recorded)),
+      work(new OutboxTransaction(manager, recorded, this.instanceId)),
     );
     recorded.forEach((event) => this.publish(event));
     return result;
   }
 
-  /** Announces a committed event. A failing listener never fails the caller's request. */
+  /** Announces a committed event once. A failing listener never fails the caller's request. */
   publish(event: DomainEvent): void {
+    if (this.recent.has(event.id)) return;
+    this.recent.add(event.id);
+    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
     try {
       this.bus.emit(event.type, event);
     } catch (error) {

@@ -1,9 +1,17 @@
 import { Global, Module } from '@nestjs/common';
-import { EventOutbox } from './event-outbox';
+import { randomUUID } from 'node:crypto';
+import { EventOutbox, INSTANCE_ID } from './event-outbox';
+import { EventRelay } from './event-relay';
+import { EventRetention } from './event-retention';
 
 @Global()
 @Module({
-  providers: [EventOutbox],
-  exports: [EventOutbox],
+  providers: [
+    { provide: INSTANCE_ID, useFactory: () => randomUUID() },
+    EventOutbox,
+    EventRelay,
+    EventRetention,
+  ],
+  exports: [EventOutbox, INSTANCE_ID],
 })
 export class EventsModule {}

@@ -6,7 +6,7 @@
  * its lock is held.
  *
  * $1 username, $2 vote_type (1 or -1), $3 timestamp, $4 the timestamp as the client sent it,
- * $5 ticker (null: the game being played at $3).
+ * $5 ticker (null: the game being played at $3), $6 this instance's id for the event NOTIFY.
  */
 export const LIVE_VOTE_SQL = `
 WITH active AS (
@@ -39,7 +39,7 @@ WITH active AS (
     'vote', jsonb_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
     'totals', jsonb_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
   FROM counted c
-  RETURNING id, created_at, payload
+  RETURNING id, created_at, payload, pg_notify('jackbox_events', $6::text || ':' || id)
 )
 SELECT t.session_id, t.game_id,
        (SELECT count(*) FROM session_games sg WHERE sg.session_id = t.session_id)::int AS games_played,

@@ -74,7 +74,14 @@ export class VotesService implements OnModuleDestroy {
     const { rows } = await this.pool.query<LiveVoteRow>({
       name: 'live-vote',
       text: LIVE_VOTE_SQL,
-      values: [dto.username, voteType, at.toISOString(), dto.timestamp, dto.ticker ?? null],
+      values: [
+        dto.username,
+        voteType,
+        at.toISOString(),
+        dto.timestamp,
+        dto.ticker ?? null,
+        this.outbox.instanceId,
+      ],
     });
     const row = rows[0];
     if (!row) throw new NotFoundException(await this.explainNoTarget(dto, at));

@@ -50,6 +50,13 @@ export function testConfig(
     corsOrigins: [],
     trustProxy: false,
     loginRateLimit: { limit: 1000, windowSeconds: 60 },
+    live: {
+      authTimeoutMs: 10_000,
+      heartbeatMs: 30_000,
+      messagesPer10s: 100,
+      maxBufferedBytes: 1024 * 1024,
+    },
+    eventRetentionHours: 168,
     ...overrides,
   };
 }
@@ -79,8 +86,12 @@ export async function request<T = any>(
 }
 
 /** Boots the whole app, as main.ts does, on a fresh database and a random port. */
-export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
+export async function startTestApp(
+  overrides: Partial<RuntimeConfig> = {},
+  /** Another app's database, to run a second instance on it (the first one drops it). */
+  shared?: TestDatabase,
+): Promise<TestApp> {
+  const database = shared ?? (await createTestDatabase());
   const config = testConfig(database.url, overrides);
   await migrateDatabase(config.databaseUrl);
   const app = await createServer(config);
@@ -102,7 +113,7 @@ export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Prom
     },
     close: async () => {
       await app.close();
-      await database.drop();
+      if (!shared) await database.drop();
     },
   };
   return testApp;

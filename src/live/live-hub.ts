@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import WebSocket from 'ws';
+import { APP_CONFIG } from '../config/config.module';
+import type { RuntimeConfig } from '../config/app-config';
+import { toDomainEvent } from '../events/event-relay';
+import type { DomainEvent } from '../events/event-types';
+
+/** What the hub knows about one connection. */
+export interface LiveClient {
+  socket: WebSocket;
+  authenticated: boolean;
+  /** Sessions it receives events of; a session being replayed holds the live events meanwhile. */
+  subscriptions: Map<number, { held?: { id: number; frame: string }[] }>;
+}
+
+const REPLAY_LIMIT = 10_000;
+
+/**
+ * Who receives which event. Each event is serialized once and the same frame goes to every
+ * recipient; a recipient that stops reading is dropped before it can grow memory.
+ */
+@Injectable()
+export class LiveHub {
+  private readonly logger = new Logger(LiveHub.name);
+  private readonly clients = new Set<LiveClient>();
+  private readonly bySession = new Map<number, Set<LiveClient>>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  add(socket: WebSocket): LiveClient {
+    const client: LiveClient = { socket, authenticated: false, subscriptions: new Map() };
+    this.clients.add(client);
+    return client;
+  }
+
+  remove(client: LiveClient): void {
+    this.clients.delete(client);
+    for (const sessionId of client.subscriptions.keys()) this.leave(client, sessionId);
+  }
+
+  sessionExists(sessionId: number): Promise<boolean> {
+    return this.dataSource
+      .query('SELECT 1 FROM sessions WHERE id = $1', [sessionId])
+      .then((rows: unknown[]) => rows.length > 0);
+  }
+
+  /**
+   * Subscribes, first replaying the session's events after `lastEventId`. Live events that
+   * arrive during the replay are held and sent after it, minus those the replay contained,
+   * so there is no gap and no duplicate at the seam.
+   */
+  async subscribe(client: LiveClient, sessionId: number, lastEventId?: number): Promise<void> {
+    const subscription: { held?: { id: number; frame: string }[] } =
+      lastEventId === undefined ? {} : { held: [] };
+    client.subscriptions.set(sessionId, subscription);
+    let members = this.bySession.get(sessionId);
+    if (!members) this.bySession.set(sessionId, (members = new Set()));
+    members.add(client);
+    if (lastEventId === undefined) return;
+
+    const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
+      `SELECT id, type, session_id, payload, created_at FROM events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT ${REPLAY_LIMIT}`,
+      [sessionId, lastEventId],
+    );
+    const replayed = new Set<number>();
+    for (const row of rows) {
+      const event = toDomainEvent(row);
+      replayed.add(event.id);
+      this.send(client, this.frame(event));
+    }
+    const held = subscription.held ?? [];
+    delete subscription.held;
+    for (const { id, frame } of held) if (!replayed.has(id)) this.send(client, frame);
+  }
+
+  unsubscribe(client: LiveClient, sessionId: number): boolean {
+    if (!client.subscriptions.has(sessionId)) return false;
+    this.leave(client, sessionId);
+    return true;
+  }
+
+  /** Sends a frame unless the socket has stopped reading, in which case it is dropped. */
+  send(client: LiveClient, frame: string): void {
+    const { socket } = client;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > this.config.live.maxBufferedBytes) {
+      this.logger.warn(
+        `dropping a WebSocket client that stopped reading (${socket.bufferedAmount} bytes unsent)`,
+      );
+      socket.terminate();
+      return;
+    }
+    socket.send(frame);
+  }
+
+  reply(client: LiveClient, message: object): void {
+    this.send(client, JSON.stringify(message));
+  }
+
+  @OnEvent('session.started')
+  @OnEvent('session.ended')
+  @OnEvent('game.added')
+  @OnEvent('game.status')
+  @OnEvent('vote.received')
+  broadcast(event: DomainEvent): void {
+    try {
+      const frame = this.frame(event);
+      const recipients =
+        event.type === 'session.started'
+          ? [...this.clients].filter((c) => c.authenticated)
+          : [...(this.bySession.get(event.sessionId ?? -1) ?? [])];
+      for (const client of recipients) {
+        const held = client.subscriptions.get(event.sessionId ?? -1)?.held;
+        if (held) held.push({ id: event.id, frame });
+        else this.send(client, frame);
+      }
+    } catch (error) {
+      this.logger.error(`could not broadcast event ${event.id}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Closes every connection (on shutdown: 1001 tells bots to reconnect, elsewhere). */
+  closeAll(code: number, reason: string): void {
+    for (const client of this.clients) client.socket.close(code, reason);
+  }
+
+  private frame(event: DomainEvent): string {
+    return JSON.stringify({
+      type: event.type,
+      id: event.id,
+      timestamp: event.createdAt.toISOString(),
+      data: event.payload,
+    });
+  }
+
+  private leave(client: LiveClient, sessionId: number): void {
+    client.subscriptions.delete(sessionId);
+    const members = this.bySession.get(sessionId);
+    members?.delete(client);
+    if (members?.size === 0) this.bySession.delete(sessionId);
+  }
+}

@@ -1,0 +1,198 @@
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { Server, WebSocket } from 'ws';
+import { AuthService } from '../auth/auth.service';
+import type { RuntimeConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { LiveHub, type LiveClient } from './live-hub';
+import {
+  CloseCode,
+  MALFORMED,
+  positiveInteger,
+  UNKNOWN,
+  type ClientMessage,
+} from './live-protocol';
+
+export const LIVE_PATH = '/api/sessions/live';
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+const RATE_WINDOW_MS = 10_000;
+
+interface Connection {
+  client: LiveClient;
+  alive: boolean;
+  authDeadline?: NodeJS.Timeout;
+  tokenExpiry?: NodeJS.Timeout;
+  windowStart: number;
+  messagesInWindow: number;
+}
+
+const error = (message: string) => ({ type: 'error', message });
+
+/**
+ * The bot guide's WebSocket protocol at /api/sessions/live. Transport only: it authenticates,
+ * keeps connections healthy and routes subscribe/unsubscribe to the LiveHub, which decides
+ * who receives which event.
+ */
+@WebSocketGateway({ path: LIVE_PATH, maxPayload: MAX_PAYLOAD_BYTES })
+export class LiveGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
+  private readonly logger = new Logger(LiveGateway.name);
+  private readonly connections = new WeakMap<WebSocket, Connection>();
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly hub: LiveHub,
+    private readonly auth: AuthService,
+    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  afterInit(server: Server): void {
+    // Protocol-level pings: a peer that has not answered the previous one is gone.
+    this.heartbeat = setInterval(() => {
+      for (const socket of server.clients) {
+        const connection = this.connections.get(socket);
+        if (!connection) continue;
+        if (!connection.alive) {
+          socket.terminate();
+          continue;
+        }
+        connection.alive = false;
+        socket.ping();
+      }
+    }, this.config.live.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    const connection: Connection = {
+      client: this.hub.add(socket),
+      alive: true,
+      windowStart: Date.now(),
+      messagesInWindow: 0,
+    };
+    this.connections.set(socket, connection);
+    connection.authDeadline = setTimeout(
+      () => socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout'),
+      this.config.live.authTimeoutMs,
+    );
+    socket.on('pong', () => (connection.alive = true));
+    socket.on('message', () => this.countMessage(socket, connection));
+    this.logger.log(
+      `WebSocket connected from ${request.socket.remoteAddress ?? 'unknown'} (${this.hub.size} open)`,
+    );
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    const connection = this.connections.get(socket);
+    if (!connection) return;
+    clearTimeout(connection.authDeadline);
+    clearTimeout(connection.tokenExpiry);
+    this.hub.remove(connection.client);
+    this.connections.delete(socket);
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.heartbeat);
+    this.hub.closeAll(CloseCode.GOING_AWAY, 'Server shutting down');
+  }
+
+  @SubscribeMessage('auth')
+  authenticate(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): object {
+    const connection = this.connections.get(socket)!;
+    if (typeof message.token !== 'string' || message.token === '')
+      return { type: 'auth_error', message: 'Token required' };
+    const claims = this.auth.verify(message.token);
+    if (!claims) return { type: 'auth_error', message: 'Invalid or expired token' };
+    connection.client.authenticated = true;
+    clearTimeout(connection.authDeadline);
+    clearTimeout(connection.tokenExpiry);
+    // The socket lives as long as its token: an expired token closes it, and the bot logs in again.
+    connection.tokenExpiry = setTimeout(
+      () => socket.close(CloseCode.UNAUTHORIZED, 'Token expired'),
+      Math.max(0, claims.exp * 1000 - Date.now()),
+    );
+    return { type: 'auth_success', message: 'Authenticated successfully' };
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): Promise<object | undefined> {
+    const { client } = this.connections.get(socket)!;
+    if (!client.authenticated)
+      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    const { sessionId, lastEventId } = message;
+    if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
+    if (lastEventId !== undefined && !(lastEventId === 0 || positiveInteger(lastEventId))) {
+      return error('lastEventId must be the id of an event you received (a non-negative integer)');
+    }
+    try {
+      if (!(await this.hub.sessionExists(sessionId)))
+        return error(`Session ${sessionId} not found`);
+      this.hub.reply(client, {
+        type: 'subscribed',
+        sessionId,
+        message: `Subscribed to session ${sessionId}`,
+      });
+      await this.hub.subscribe(client, sessionId, lastEventId);
+      return undefined;
+    } catch (failure) {
+      this.logger.error(`subscribe to session ${sessionId} failed: ${(failure as Error).message}`);
+      this.hub.unsubscribe(client, sessionId);
+      return error('Could not subscribe right now; try again');
+    }
+  }
+
+  @SubscribeMessage('unsubscribe')
+  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() message: ClientMessage): object {
+    const { client } = this.connections.get(socket)!;
+    if (!client.authenticated)
+      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    const { sessionId } = message;
+    if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
+    if (!this.hub.unsubscribe(client, sessionId))
+      return error(`Not subscribed to session ${sessionId}`);
+    return { type: 'unsubscribed', sessionId, message: `Unsubscribed from session ${sessionId}` };
+  }
+
+  @SubscribeMessage('ping')
+  ping(): object {
+    return { type: 'pong' };
+  }
+
+  @SubscribeMessage(MALFORMED)
+  malformed(@MessageBody() reason: string): object {
+    return error(reason);
+  }
+
+  @SubscribeMessage(UNKNOWN)
+  unknown(@MessageBody() type: string): object {
+    return error(`Unknown message type "${type}" (expected auth, subscribe, unsubscribe or ping)`);
+  }
+
+  private countMessage(socket: WebSocket, connection: Connection): void {
+    const now = Date.now();
+    if (now - connection.windowStart >= RATE_WINDOW_MS) {
+      connection.windowStart = now;
+      connection.messagesInWindow = 0;
+    }
+    if (++connection.messagesInWindow > this.config.live.messagesPer10s) {
+      this.logger.warn('closing a WebSocket that sent too many messages');
+      socket.close(CloseCode.RATE_LIMITED, 'Too many messages');
+    }
+  }
+}

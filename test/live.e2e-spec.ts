@@ -1,0 +1,418 @@
+import jwt from 'jsonwebtoken';
+import { DataSource } from 'typeorm';
+import { JackboxWebSocketClient } from './guide/ws-client';
+import { JWT_SECRET, startTestApp, type TestApp } from './support/app';
+import { authedSocket, ofType, openSocket, sleep, type TestSocket } from './support/ws';
+
+async function gameId(t: TestApp, title: string): Promise<number> {
+  const [row] = await t.app.get(DataSource).query('SELECT id FROM games WHERE title = $1', [title]);
+  return row.id;
+}
+
+async function closeActiveSession(t: TestApp, token: string) {
+  const active = await t.request('GET', '/api/sessions/active');
+  if (active.body.id)
+    await t.request('POST', `/api/sessions/${active.body.id}/close`, { token, body: {} });
+}
+
+describe('live WebSocket', () => {
+  let t: TestApp;
+  let token: string;
+  const sockets: TestSocket[] = [];
+  const track = <S extends TestSocket>(s: S) => (sockets.push(s), s);
+  const api = (method: string, path: string, body?: unknown) =>
+    t.request(method, path, { token, body });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.login();
+  });
+  afterEach(() => {
+    sockets.splice(0).forEach((s) => s.socket.terminate());
+  });
+  afterAll(() => t.close());
+
+  it("the guide's client connects, authenticates, subscribes to the active session and announces the next game", async () => {
+    await closeActiveSession(t, token);
+    const session = (await api('POST', '/api/sessions', {})).body;
+    const intervals: NodeJS.Timeout[] = [];
+    const realSetInterval = global.setInterval;
+    const spy = jest.spyOn(global, 'setInterval').mockImplementation(((
+      fn: () => void,
+      ms: number,
+    ) => {
+      const id = realSetInterval(fn, ms);
+      intervals.push(id);
+      return id;
+    }) as typeof setInterval);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const announcements: string[] = [];
+    // The guide's client fetches /api/sessions/active from its ws:// URL, which no fetch accepts
+    // ("unknown scheme"): a defect of the guide's example, reported with the bot guide. This
+    // shim only turns the scheme back into http:// so the rest of the flow can be verified.
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (url: string | URL | Request, init?: RequestInit) =>
+      realFetch(
+        (url instanceof Request ? url.url : url.toString()).replace(/^ws(s?):/, 'http$1:'),
+        init,
+      );
+    const client = new JackboxWebSocketClient(t.url, token);
+    client.broadcastToChat = (message: string) => announcements.push(message);
+    try {
+      client.connect();
+      await waitFor(() =>
+        log.mock.calls.some((c) => c[0] === 'Subscribed to session:' && c[1] === session.id),
+      );
+      await api('POST', `/api/sessions/${session.id}/games`, {
+        game_id: await gameId(t, 'Fibbage 4'),
+      });
+      await waitFor(() => announcements.length > 0);
+      expect(announcements).toEqual(['🎮 Coming up next: Fibbage 4!']);
+      expect(log.mock.calls.map((c) => c[0])).toEqual(
+        expect.arrayContaining(['WebSocket connected', 'Authenticated successfully']),
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+      client.reconnect = () => undefined;
+      client.ws?.close();
+      intervals.forEach(clearInterval);
+      spy.mockRestore();
+      log.mockRestore();
+    }
+  });
+
+  describe('protocol', () => {
+    it('answers ping with pong, before and after auth', async () => {
+      const s = track(await openSocket(t.url));
+      s.send({ type: 'ping' });
+      expect(await s.next(ofType('pong'))).toEqual({ type: 'pong' });
+    });
+
+    it('refuses a bad or missing token with auth_error', async () => {
+      const s = track(await openSocket(t.url));
+      s.send({ type: 'auth', token: 'nope' });
+      expect(await s.next(ofType('auth_error'))).toEqual({
+        type: 'auth_error',
+        message: 'Invalid or expired token',
+      });
+      s.send({ type: 'auth' });
+      expect(
+        await s.next((m) => m.type === 'auth_error' && m.message === 'Token required'),
+      ).toBeTruthy();
+    });
+
+    it('answers errors for malformed JSON, unknown types, and anything but auth and ping before auth', async () => {
+      const s = track(await openSocket(t.url));
+      s.send('{oops');
+      s.send('[1,2]');
+      s.send({ type: 'dance' });
+      s.send({ type: 'subscribe', sessionId: 1 });
+      s.send({ type: 'unsubscribe', sessionId: 1 });
+      await waitFor(() => s.messages.length === 5);
+      expect(s.messages).toEqual([
+        { type: 'error', message: 'Message is not valid JSON' },
+        { type: 'error', message: 'Message must be a JSON object with a string "type"' },
+        {
+          type: 'error',
+          message: 'Unknown message type "dance" (expected auth, subscribe, unsubscribe or ping)',
+        },
+        {
+          type: 'error',
+          message: 'Not authenticated: send {"type": "auth", "token": "..."} first',
+        },
+        {
+          type: 'error',
+          message: 'Not authenticated: send {"type": "auth", "token": "..."} first',
+        },
+      ]);
+    });
+
+    it('refuses subscribing to a missing session or a bad id', async () => {
+      const s = track(await authedSocket(t.url, token));
+      s.send({ type: 'subscribe', sessionId: 999999 });
+      expect(await s.next(ofType('error'))).toEqual({
+        type: 'error',
+        message: 'Session 999999 not found',
+      });
+      s.send({ type: 'subscribe', sessionId: '12' });
+      expect(
+        await s.next((m) => m.message === 'sessionId must be a positive integer'),
+      ).toBeTruthy();
+    });
+
+    it('sends session.started to every authenticated socket and the session events to its subscribers only', async () => {
+      await closeActiveSession(t, token);
+      const watcher = track(await authedSocket(t.url, token));
+      const anonymous = track(await openSocket(t.url));
+      const session = (await api('POST', '/api/sessions', { notes: 'n' })).body;
+      const started = await watcher.next(ofType('session.started'));
+      expect(started).toEqual({
+        type: 'session.started',
+        id: expect.any(Number),
+        timestamp: expect.any(String),
+        data: {
+          session: { id: session.id, is_active: true, created_at: session.created_at, notes: 'n' },
+        },
+      });
+
+      const subscriber = track(await authedSocket(t.url, token));
+      subscriber.send({ type: 'subscribe', sessionId: session.id });
+      expect(await subscriber.next(ofType('subscribed'))).toEqual({
+        type: 'subscribed',
+        sessionId: session.id,
+        message: `Subscribed to session ${session.id}`,
+      });
+
+      const added = (
+        await api('POST', `/api/sessions/${session.id}/games`, {
+          game_id: await gameId(t, 'Fibbage 4'),
+          room_code: 'ABCD',
+        })
+      ).body;
+      const event = await subscriber.next(ofType('game.added'));
+      expect(event).toEqual({
+        type: 'game.added',
+        id: expect.any(Number),
+        timestamp: expect.any(String),
+        data: {
+          session: { id: session.id, is_active: true, games_played: 1 },
+          game: {
+            id: added.game_id,
+            title: 'Fibbage 4',
+            pack_name: 'The Jackbox Party Pack 9',
+            min_players: 2,
+            max_players: 8,
+            manually_added: false,
+            room_code: 'ABCD',
+          },
+        },
+      });
+      await api('POST', '/api/votes/live', {
+        username: 'chatter',
+        vote: 'up',
+        timestamp: new Date().toISOString(),
+      });
+      expect((await subscriber.next(ofType('vote.received'))).data.vote).toMatchObject({
+        username: 'chatter',
+        type: 'up',
+      });
+      await api('PATCH', `/api/sessions/${session.id}/games/${added.id}/player-count`, {
+        player_count: 5,
+      });
+      expect((await subscriber.next(ofType('game.status'))).data.session_game.player_count).toBe(5);
+      await api('POST', `/api/sessions/${session.id}/close`, {});
+      expect((await subscriber.next(ofType('session.ended'))).data).toEqual({
+        session: { id: session.id, is_active: false, games_played: 1 },
+      });
+
+      await sleep(100);
+      expect(watcher.messages.map((m) => m.type)).toEqual(['auth_success', 'session.started']);
+      expect(anonymous.messages).toEqual([]);
+    });
+
+    it('stops sending a session events after unsubscribe', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      const s = track(await authedSocket(t.url, token));
+      s.send({ type: 'subscribe', sessionId: session.id });
+      await s.next(ofType('subscribed'));
+      s.send({ type: 'unsubscribe', sessionId: session.id });
+      expect(await s.next(ofType('unsubscribed'))).toEqual({
+        type: 'unsubscribed',
+        sessionId: session.id,
+        message: `Unsubscribed from session ${session.id}`,
+      });
+      await api('POST', `/api/sessions/${session.id}/games`, {
+        game_id: await gameId(t, 'Quiplash 3'),
+      });
+      await sleep(150);
+      expect(s.messages.some((m) => m.type === 'game.added')).toBe(false);
+      s.send({ type: 'unsubscribe', sessionId: session.id });
+      expect(await s.next((m) => m.type === 'error')).toEqual({
+        type: 'error',
+        message: `Not subscribed to session ${session.id}`,
+      });
+    });
+  });
+
+  describe('resume with lastEventId', () => {
+    it('replays what a bot missed while disconnected, in order, then goes live with no gap and no duplicate', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      await api('POST', `/api/sessions/${session.id}/games`, {
+        game_id: await gameId(t, 'Job Job'),
+      });
+      const first = track(await authedSocket(t.url, token));
+      first.send({ type: 'subscribe', sessionId: session.id });
+      await first.next(ofType('subscribed'));
+
+      // A steady stream of votes, before, during and after the disconnect.
+      let voting = true;
+      let sent = 0;
+      const producer = (async () => {
+        while (voting) {
+          await api('POST', '/api/votes/live', {
+            username: `v${sent++}`,
+            vote: 'up',
+            timestamp: new Date().toISOString(),
+          });
+        }
+      })();
+      await first.next((m) => m.type === 'vote.received' && m.data.vote.username === 'v5');
+      first.socket.terminate();
+      const seenBefore = first.messages.filter((m) => m.id !== undefined);
+      const lastEventId = seenBefore[seenBefore.length - 1].id;
+      await sleep(150); // events keep coming while the bot is away
+
+      const second = track(await authedSocket(t.url, token));
+      second.send({ type: 'subscribe', sessionId: session.id, lastEventId });
+      await second.next(ofType('subscribed'));
+      await sleep(150);
+      voting = false;
+      await producer;
+      const [{ max }] = await t.app
+        .get(DataSource)
+        .query('SELECT max(id)::int AS max FROM events WHERE session_id = $1', [session.id]);
+      await second.next((m) => m.id === max);
+
+      const stored = (
+        await t.app
+          .get(DataSource)
+          .query('SELECT id::int AS id FROM events WHERE session_id = $1 ORDER BY id', [session.id])
+      ).map((r: any) => r.id);
+      const received = [...seenBefore, ...second.messages.filter((m) => m.id !== undefined)].map(
+        (m) => m.id,
+      );
+      expect(received).toEqual(stored.filter((id: number) => id >= seenBefore[0].id));
+      expect(second.messages.filter((m) => m.id !== undefined).length).toBeGreaterThan(3);
+    });
+
+    it('refuses a bad lastEventId', async () => {
+      const s = track(await authedSocket(t.url, token));
+      const [session] = await t.app.get(DataSource).query('SELECT id FROM sessions LIMIT 1');
+      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 'yesterday' });
+      expect((await s.next(ofType('error'))).message).toMatch(/^lastEventId must be/);
+    });
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(20);
+  }
+}
+
+describe('live WebSocket hardening', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      live: {
+        authTimeoutMs: 300,
+        heartbeatMs: 200,
+        messagesPer10s: 5,
+        maxBufferedBytes: 256 * 1024,
+      },
+    });
+    token = await t.login();
+  });
+  afterAll(() => t.close());
+
+  it('closes a socket that does not authenticate in time with 4401', async () => {
+    const s = await openSocket(t.url);
+    expect(await s.closed).toEqual({ code: 4401, reason: 'Authentication timeout' });
+  });
+
+  it('closes a socket whose token expires with 4401', async () => {
+    const shortLived = jwt.sign({ role: 'admin', name: 'Admin' }, JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: 1,
+    });
+    const s = await authedSocket(t.url, shortLived);
+    const started = Date.now();
+    expect(await s.closed).toEqual({ code: 4401, reason: 'Token expired' });
+    expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('closes a socket that sends a frame over 64 KiB with 1009', async () => {
+    const s = await authedSocket(t.url, token);
+    s.send({ type: 'ping', padding: 'x'.repeat(65 * 1024) });
+    expect((await s.closed).code).toBe(1009);
+  });
+
+  it('closes a socket that sends too many messages with 4429', async () => {
+    const s = await authedSocket(t.url, token);
+    for (let i = 0; i < 10; i++) s.send({ type: 'ping' });
+    expect(await s.closed).toEqual({ code: 4429, reason: 'Too many messages' });
+  });
+
+  it('terminates a peer that stops answering protocol pings', async () => {
+    const s = await authedSocket(t.url, token, { autoPong: false });
+    const started = Date.now();
+    expect((await s.closed).code).toBe(1006);
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('drops a subscriber that stops reading while the others keep receiving', async () => {
+    const healthy = await authedSocket(t.url, token);
+    const slow = await authedSocket(t.url, token);
+    (slow.socket as any)._socket.pause(); // stops reading: the server's send buffer fills up
+    const notes = 'x'.repeat(40_000);
+    for (let i = 0; i < 120; i++) {
+      const s = await t.request('POST', '/api/sessions', { token, body: { notes } });
+      await t.request('POST', `/api/sessions/${s.body.id}/close`, { token, body: {} });
+    }
+    await waitFor(
+      () => healthy.messages.filter((m) => m.type === 'session.started').length === 120,
+      10_000,
+    );
+    (slow.socket as any)._socket.resume();
+    const { code } = await slow.closed;
+    expect(code).toBe(1006); // terminated by the server, no close frame
+    expect(slow.messages.filter((m) => m.type === 'session.started').length).toBeLessThan(120);
+    healthy.socket.terminate();
+  });
+});
+
+describe('live WebSocket across instances and on shutdown', () => {
+  it('delivers events caused on one instance to a bot connected to another', async () => {
+    const a = await startTestApp();
+    const b = await startTestApp({}, a.database);
+    try {
+      const token = await a.login();
+      const bot = await authedSocket(b.url, token);
+      const session = (await a.request('POST', '/api/sessions', { token, body: {} })).body;
+      expect((await bot.next(ofType('session.started'))).data.session.id).toBe(session.id);
+      bot.send({ type: 'subscribe', sessionId: session.id });
+      await bot.next(ofType('subscribed'));
+      await a.request('POST', `/api/sessions/${session.id}/games`, {
+        token,
+        body: { game_id: await gameId(a, 'Fibbage 4') },
+      });
+      expect((await bot.next(ofType('game.added'))).data.game.title).toBe('Fibbage 4');
+      await a.request('POST', '/api/votes/live', {
+        token,
+        body: { username: 'x', vote: 'down', timestamp: new Date().toISOString() },
+      });
+      expect((await bot.next(ofType('vote.received'))).data.vote.type).toBe('down');
+      await sleep(100);
+      expect(bot.messages.filter((m) => m.type === 'game.added')).toHaveLength(1);
+      bot.socket.terminate();
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
+  it('closes sockets with 1001 when the server shuts down', async () => {
+    const t = await startTestApp();
+    const token = await t.login();
+    const s = await authedSocket(t.url, token);
+    const closing = t.close();
+    expect(await s.closed).toEqual({ code: 1001, reason: 'Server shutting down' });
+    await closing;
+  });
+});
