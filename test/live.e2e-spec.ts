@@ -1,7 +1,9 @@
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { JackboxWebSocketClient } from './guide/ws-client';
+import { RELAY_APPLICATION_NAME } from '../src/events/event-relay';
 import { JWT_SECRET, startTestApp, type TestApp } from './support/app';
+import { adminQuery } from './support/database';
 import { authedSocket, ofType, openSocket, sleep, type TestSocket } from './support/ws';
 
 async function gameId(t: TestApp, title: string): Promise<number> {
@@ -400,6 +402,14 @@ describe('live WebSocket across instances and on shutdown', () => {
       expect((await bot.next(ofType('vote.received'))).data.vote.type).toBe('down');
       await sleep(100);
       expect(bot.messages.filter((m) => m.type === 'game.added')).toHaveLength(1);
+
+      // Instance B's listening connection drops; what A commits meanwhile still reaches B's bot.
+      await adminQuery(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = $2',
+        [a.database.name, RELAY_APPLICATION_NAME],
+      );
+      await a.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+      expect((await bot.next(ofType('session.ended'), 10_000)).data.session.id).toBe(session.id);
       bot.socket.terminate();
     } finally {
       await b.close();

@@ -29,6 +29,8 @@ export const toDomainEvent = (row: StoredEvent): DomainEvent => ({
 });
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
+/** Names the listener's connection in pg_stat_activity. */
+export const RELAY_APPLICATION_NAME = 'jackbox-event-relay';
 
 /**
  * Brings events committed by other instances onto this instance's bus: LISTENs on a
@@ -68,7 +70,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private async connect(): Promise<void> {
     this.reconnectTimer = undefined;
     if (this.stopped) return;
-    const client = new Client({ connectionString: this.config.databaseUrl });
+    const client = new Client({
+      connectionString: this.config.databaseUrl,
+      application_name: RELAY_APPLICATION_NAME,
+    });
     client.on('notification', (message) => void this.onNotification(message.payload ?? ''));
     client.on('error', (error) =>
       this.logger.warn(`event listener connection error: ${error.message}`),
