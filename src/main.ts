@@ -26,11 +26,9 @@ function shutDownOnSignals(app: NestFastifyApplication, prepared: PreparedRuntim
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
+    // Armed first, so nothing below (not even a failing log write) can keep the process up.
+    setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
     logger.log(`${signal} received: finishing in-flight requests`);
-    setTimeout(() => {
-      logger.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000}s; exiting`);
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
     void (async () => {
       // Stop taking requests and finish the ones in flight, then close the pool, then the database.
       await app.close();
