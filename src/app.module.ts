@@ -14,6 +14,7 @@ import { StatsModule } from './stats/stats.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { VotesModule } from './votes/votes.module';
 import { LiveModule } from './live/live.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { loggerOptions } from './common/logging';
 
 @Module({})
@@ -35,6 +36,7 @@ export class AppModule {
         SessionsModule,
         VotesModule,
         LiveModule,
+        WebhooksModule,
       ],
     };
   }

@@ -49,6 +49,19 @@ export interface AppConfig {
   };
   /** How long events are kept for resuming bots (at least a day). */
   eventRetentionHours: number;
+  webhooks: {
+    /** Loopback and private addresses are allowed unless this is false. */
+    allowPrivate: boolean;
+    /** Hosts allowed even when private addresses are not. */
+    allowedHosts: string[];
+    /** Deliveries in flight at once, per instance. */
+    concurrency: number;
+    /** How often due retries are looked for (new events wake the worker at once). */
+    pollMs: number;
+    timeoutMs: number;
+    /** How long a claimed delivery stays reserved; a crashed worker's claim expires after it. */
+    leaseMs: number;
+  };
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -208,7 +221,21 @@ export function loadConfig(env: Env): AppConfig {
       ),
     },
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 168, 24, 24 * 365),
+    webhooks: {
+      allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', true),
+      allowedHosts: (text(env, 'WEBHOOK_ALLOWED_HOSTS') ?? '')
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
+      pollMs: integer(env, 'WEBHOOK_POLL_MS', 2_000, 50, 600_000),
+      timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 30_000, 500, 600_000),
+    },
   };
+  if (config.webhooks.leaseMs <= config.webhooks.timeoutMs) {
+    throw new ConfigError('WEBHOOK_LEASE_MS', 'must be longer than WEBHOOK_TIMEOUT_MS');
+  }
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError(
       'JWT_SECRET',

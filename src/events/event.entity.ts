@@ -14,7 +14,7 @@ export class EventRecord {
   @Column({ name: 'session_id', type: 'integer', nullable: true })
   sessionId!: number | null;
 
-  @Column({ type: 'jsonb' })
+  @Column({ type: 'json' })
   payload!: unknown;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

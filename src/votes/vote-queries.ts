@@ -33,11 +33,11 @@ WITH active AS (
   RETURNING g.id, g.title, g.pack_name, g.upvotes, g.downvotes, g.popularity_score, v.session_id
 ), event AS (
   INSERT INTO events (type, session_id, payload)
-  SELECT 'vote.received', c.session_id, jsonb_build_object(
+  SELECT 'vote.received', c.session_id, json_build_object(
     'sessionId', c.session_id,
-    'game', jsonb_build_object('id', c.id, 'title', c.title, 'pack_name', c.pack_name),
-    'vote', jsonb_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
-    'totals', jsonb_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
+    'game', json_build_object('id', c.id, 'title', c.title, 'pack_name', c.pack_name),
+    'vote', json_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
+    'totals', json_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
   FROM counted c
   RETURNING id, created_at, payload, pg_notify('jackbox_events', $6::text || ':' || id)
 )

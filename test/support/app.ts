@@ -57,6 +57,14 @@ export function testConfig(
       maxBufferedBytes: 1024 * 1024,
     },
     eventRetentionHours: 168,
+    webhooks: {
+      allowPrivate: true,
+      allowedHosts: [],
+      concurrency: 8,
+      pollMs: 200,
+      timeoutMs: 2_000,
+      leaseMs: 5_000,
+    },
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { CreateEvents1764220000000 } from './1764220000000-CreateEvents';
 import { CreateCatalog1764220100000 } from './1764220100000-CreateCatalog';
 import { CreateSessions1764220200000 } from './1764220200000-CreateSessions';
 import { CreateVotes1764220300000 } from './1764220300000-CreateVotes';
+import { CreateWebhooks1764220400000 } from './1764220400000-CreateWebhooks';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   CreateCatalog1764220100000,
   CreateSessions1764220200000,
   CreateVotes1764220300000,
+  CreateWebhooks1764220400000,
 ];

@@ -1,0 +1,5 @@
+export function verifyWebhookSignature(
+  signature: string | undefined,
+  payload: unknown,
+  secret: string,
+): boolean;

@@ -1,0 +1,94 @@
+import { Client } from 'pg';
+import { ADMIN_KEY, JWT_SECRET, request } from './support/app';
+import { ADMIN_URL_ENV, adminQuery, withDatabase } from './support/database';
+import { freePort } from './support/global-setup';
+import { spawnServer, waitForHealthy, type ServerProcess } from './support/process';
+import { startReceiver } from './support/receiver';
+
+jest.setTimeout(60_000);
+
+describe('webhook deliveries survive a crash', () => {
+  const database = `jbx_test_crash_${process.pid}`;
+  const url = () => withDatabase(process.env[ADMIN_URL_ENV]!, database);
+  const servers: ServerProcess[] = [];
+
+  async function start(port: number): Promise<ServerProcess> {
+    const server = spawnServer({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url(),
+      ADMIN_KEY,
+      JWT_SECRET,
+      LOG_LEVEL: 'warn',
+      WEBHOOK_TIMEOUT_MS: '1500',
+      WEBHOOK_LEASE_MS: '2000',
+      WEBHOOK_POLL_MS: '200',
+    });
+    servers.push(server);
+    await waitForHealthy(`http://127.0.0.1:${port}`, server);
+    return server;
+  }
+
+  beforeAll(() => adminQuery(`CREATE DATABASE ${database}`));
+  afterAll(async () => {
+    servers.forEach((s) => s.child.kill('SIGKILL'));
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('delivers after a restart what a killed process was sending, and what it committed but never sent', async () => {
+    const receiver = await startReceiver();
+    receiver.reply = (_r, n) => (n === 0 ? { hang: true } : {});
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const first = await start(port);
+    const { body: login } = await request(base, 'POST', '/api/auth/login', {
+      body: { apiKey: ADMIN_KEY },
+    });
+    const auth = { token: login.token as string };
+    await request(base, 'POST', '/api/webhooks', {
+      ...auth,
+      body: { name: 'Bot', url: receiver.url, secret: 'crash_secret', events: ['game.added'] },
+    });
+    const session = (await request(base, 'POST', '/api/sessions', { ...auth, body: {} })).body;
+    const [game] = (await request(base, 'GET', '/api/games?pack=The%20Jackbox%20Party%20Pack%209'))
+      .body;
+    await request(base, 'POST', `/api/sessions/${session.id}/games`, {
+      ...auth,
+      body: { game_id: game.id },
+    });
+
+    // Killed in the middle of the send.
+    await receiver.waitFor(1);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // Committed while no process is up to send it (as if killed right after the commit).
+    const client = new Client({ connectionString: url() });
+    await client.connect();
+    await client.query(
+      `INSERT INTO events (type, session_id, payload) VALUES ('game.added', $1, $2)`,
+      [
+        session.id,
+        JSON.stringify({
+          session: { id: session.id, is_active: true, games_played: 2 },
+          game: { ...game, manually_added: true, room_code: null },
+        }),
+      ],
+    );
+
+    await start(port);
+    const requests = await receiver.waitFor(3, 20_000);
+    const ids = requests.map((r) => r.headers['x-webhook-id']);
+    expect(ids[1]).toBe(ids[0]); // the interrupted delivery, again, once its claim expired
+    expect(new Set(ids).size).toBe(2);
+    const { rows } = await client.query(
+      `SELECT status, attempts FROM webhook_deliveries ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      { status: 'delivered', attempts: 2 },
+      { status: 'delivered', attempts: 1 },
+    ]);
+    await client.end();
+    await receiver.close();
+  });
+});

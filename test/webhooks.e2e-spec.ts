@@ -1,0 +1,560 @@
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../src/webhooks/clock';
+import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
+import { verifyWebhookSignature } from './guide/verify-signature';
+import { startTestApp, type TestApp } from './support/app';
+import { startReceiver, type Receiver } from './support/receiver';
+import { sleep } from './support/ws';
+
+const SECRET = 'test_secret_123';
+
+async function gameId(t: TestApp, title: string): Promise<number> {
+  const [row] = await t.app.get(DataSource).query('SELECT id FROM games WHERE title = $1', [title]);
+  return row.id;
+}
+
+/** Opens a session (closing any other) and adds a game: one game.added event. */
+async function addGame(
+  t: TestApp,
+  token: string,
+  title = 'Fibbage 4',
+): Promise<{ sessionId: number }> {
+  const active = await t.request('GET', '/api/sessions/active');
+  let sessionId = active.body.id as number | undefined;
+  if (!sessionId)
+    sessionId = (await t.request('POST', '/api/sessions', { token, body: {} })).body.id;
+  await t.request('POST', `/api/sessions/${sessionId}/games`, {
+    token,
+    body: { game_id: await gameId(t, title) },
+  });
+  return { sessionId: sessionId! };
+}
+
+describe('webhooks', () => {
+  let t: TestApp;
+  let token: string;
+  let receiver: Receiver;
+  const api = (method: string, path: string, body?: unknown) =>
+    t.request(method, path, { token, body });
+  const create = async (body: object) =>
+    (
+      await api('POST', '/api/webhooks', {
+        name: 'Bot',
+        secret: SECRET,
+        events: ['game.added'],
+        ...body,
+      })
+    ).body;
+  const clock = () => t.app.get(Clock);
+  const worker = () => t.app.get(WebhookDeliveryWorker);
+  const logs = async (id: number) => (await api('GET', `/api/webhooks/${id}/logs`)).body;
+  const nothingFor = async (ms = 400) => {
+    const before = receiver.requests.length;
+    worker().kick();
+    await sleep(ms);
+    expect(receiver.requests.length).toBe(before);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.login();
+  });
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    await t.app.get(DataSource).query('DELETE FROM webhooks');
+  });
+  afterEach(() => receiver.close());
+  afterAll(() => t.close());
+
+  describe('management', () => {
+    it('creates a webhook; a generated secret is returned once and never again', async () => {
+      const res = await api('POST', '/api/webhooks', {
+        name: 'Kosmi Bot',
+        url: `${receiver.url}/hook`,
+        events: ['game.added', 'vote.received'],
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        id: expect.any(Number),
+        name: 'Kosmi Bot',
+        url: `${receiver.url}/hook`,
+        events: ['game.added', 'vote.received'],
+        enabled: true,
+        disabled_reason: null,
+        created_at: expect.any(String),
+        updated_at: expect.any(String),
+        secret: expect.stringMatching(/^whsec_/),
+      });
+      const secret = res.body.secret;
+      const reads = [
+        await api('GET', '/api/webhooks'),
+        await api('GET', `/api/webhooks/${res.body.id}`),
+        await api('PATCH', `/api/webhooks/${res.body.id}`, { name: 'Renamed' }),
+        await api('POST', `/api/webhooks/test/${res.body.id}`),
+        await api('GET', `/api/webhooks/${res.body.id}/logs`),
+        await api('PATCH', `/api/webhooks/${res.body.id}`, { url: 'ftp://nope' }),
+      ];
+      for (const read of reads) expect(read.text).not.toContain(secret);
+      expect(reads[0].body[0]).not.toHaveProperty('secret');
+      // A secret the caller chose is not echoed either.
+      const chosen = await create({ url: receiver.url });
+      expect(chosen).not.toHaveProperty('secret');
+    });
+
+    it('updates any field, disables and enables, deletes', async () => {
+      const hook = await create({ url: receiver.url });
+      const updated = await api('PATCH', `/api/webhooks/${hook.id}`, {
+        name: 'New',
+        url: `${receiver.url}/x`,
+        events: ['session.started'],
+        enabled: false,
+      });
+      expect(updated.body).toMatchObject({
+        name: 'New',
+        url: `${receiver.url}/x`,
+        events: ['session.started'],
+        enabled: false,
+      });
+      expect((await api('PATCH', `/api/webhooks/${hook.id}`, { enabled: true })).body.enabled).toBe(
+        true,
+      );
+      expect((await api('DELETE', `/api/webhooks/${hook.id}`)).body).toEqual({
+        success: true,
+        message: `Webhook ${hook.id} deleted`,
+      });
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).status).toBe(404);
+      expect((await api('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(404);
+    });
+
+    it.each([
+      [{ url: 'ftp://example.com/hook' }, /url must be an http or https URL/],
+      [{ url: 'not a url' }, /url must be an http or https URL/],
+      [
+        { events: ['game.deleted'] },
+        /events must each be one of game.added, session.started, session.ended, vote.received/,
+      ],
+      [{ events: [] }, /events must contain at least 1 elements/],
+      [{ name: '' }, /name must be longer/],
+      [{ secret: 'short' }, /secret must be longer/],
+      [
+        { url: 'http://169.254.169.254/latest/meta-data' },
+        /url refused: address 169.254.169.254 is link-local/,
+      ],
+      [{ url: 'http://[::ffff:169.254.169.254]/' }, /url refused/],
+      [{ url: 'http://0.0.0.0:3001/' }, /url refused/],
+    ])('refuses %j with 400 and stores nothing', async (body, message) => {
+      const res = await api('POST', '/api/webhooks', {
+        name: 'Bot',
+        url: receiver.url,
+        events: ['game.added'],
+        ...body,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(message);
+      expect((await api('GET', '/api/webhooks')).body).toEqual([]);
+    });
+
+    it('limits logs to 100', async () => {
+      const hook = await create({ url: receiver.url });
+      expect((await api('GET', `/api/webhooks/${hook.id}/logs?limit=101`)).status).toBe(400);
+      expect((await api('GET', `/api/webhooks/${hook.id}/logs?limit=100`)).status).toBe(200);
+      expect((await api('GET', '/api/webhooks/999999/logs')).status).toBe(404);
+    });
+
+    it.each([
+      ['GET', '/api/webhooks'],
+      ['GET', '/api/webhooks/1'],
+      ['POST', '/api/webhooks'],
+      ['PATCH', '/api/webhooks/1'],
+      ['DELETE', '/api/webhooks/1'],
+      ['POST', '/api/webhooks/test/1'],
+      ['GET', '/api/webhooks/1/logs'],
+      ['POST', '/api/webhooks/1/deliveries/1/retry'],
+    ])('%s %s needs a token', async (method, path) => {
+      expect((await t.request(method, path, method === 'GET' ? {} : { body: {} })).status).toBe(
+        401,
+      );
+    });
+  });
+
+  describe('delivery', () => {
+    it('signs and sends exactly what the guide describes, with replay-protection headers', async () => {
+      await create({ url: `${receiver.url}/webhook/jackbox` });
+      await addGame(t, token);
+      const [request] = await receiver.waitFor(1);
+      const { headers, body } = request;
+      expect(headers['content-type']).toBe('application/json');
+      expect(headers['user-agent']).toBe('Jackbox-Game-Picker-Webhook/1.0');
+      expect(headers['x-webhook-event']).toBe('game.added');
+      expect(headers['x-webhook-signature']).toBe(
+        'sha256=' + createHmac('sha256', SECRET).update(body).digest('hex'),
+      );
+      // The guide's second snippet re-serializes the parsed body: it must come out identical.
+      expect(
+        verifyWebhookSignature(headers['x-webhook-signature'] as string, JSON.parse(body), SECRET),
+      ).toBe(true);
+      expect(headers['x-webhook-id']).toMatch(/^msg_\d+$/);
+      expect(headers['webhook-id']).toBe(headers['x-webhook-id']);
+      expect(headers['x-webhook-timestamp']).toBe(headers['webhook-timestamp']);
+      expect(Math.abs(Number(headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(30);
+      const signed = `${headers['webhook-id'] as string}.${headers['webhook-timestamp'] as string}.${body}`;
+      expect(headers['webhook-signature']).toBe(
+        'v1,' + createHmac('sha256', SECRET).update(signed).digest('base64'),
+      );
+
+      const payload = JSON.parse(body);
+      expect(Object.keys(payload)).toEqual(['event', 'timestamp', 'data']);
+      const [event] = await t.app
+        .get(DataSource)
+        .query(
+          `SELECT payload, created_at FROM events WHERE type = 'game.added' ORDER BY id DESC LIMIT 1`,
+        );
+      expect(payload).toEqual({
+        event: 'game.added',
+        timestamp: event.created_at.toISOString(),
+        data: event.payload,
+      });
+      expect(payload.data.game).toEqual({
+        id: expect.any(Number),
+        title: 'Fibbage 4',
+        pack_name: 'The Jackbox Party Pack 9',
+        min_players: 2,
+        max_players: 8,
+        manually_added: false,
+        room_code: null,
+      });
+      expect(body).toBe(JSON.stringify(payload));
+    });
+
+    it("satisfies the guide's Express receiver, copied unchanged", async () => {
+      const child = spawn(process.execPath, [require.resolve('./guide/webhook-receiver.js')], {
+        env: { ...process.env, WEBHOOK_SECRET: SECRET },
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        await waitUntil(() => output.includes('listening on port 3001'));
+        const hook = await create({ url: 'http://127.0.0.1:3001/webhook/jackbox' });
+        await addGame(t, token, 'Quiplash 3');
+        await waitUntil(() =>
+          output.includes('Announced game: Quiplash 3 from The Jackbox Party Pack 7'),
+        );
+        expect(output).toContain('Sending to Kosmi: 🎮 Coming up next: Quiplash 3!');
+        const test = await api('POST', `/api/webhooks/test/${hook.id}`);
+        expect(test.body).toMatchObject({ success: true, status_code: 200, error: null });
+        await waitUntil(() => output.includes('Announced game: Test Game from Test Pack'));
+        const attempts = await logs(hook.id);
+        expect(
+          attempts.map((a: any) => [a.event, a.status_code, a.success, a.response_body]),
+        ).toEqual([
+          ['game.added', 200, true, 'OK'],
+          ['game.added', 200, true, 'OK'],
+        ]);
+      } finally {
+        child.kill();
+      }
+    });
+
+    it('sends only the events a webhook subscribed to', async () => {
+      await create({ url: receiver.url, events: ['session.ended'] });
+      const { sessionId } = await addGame(t, token);
+      await t.request('POST', `/api/sessions/${sessionId}/close`, { token, body: {} });
+      const [request] = await receiver.waitFor(1);
+      await nothingFor(300);
+      expect(request.headers['x-webhook-event']).toBe('session.ended');
+      expect(JSON.parse(request.body).data.session).toMatchObject({
+        id: sessionId,
+        is_active: false,
+      });
+    });
+
+    it('logs each attempt and retries a failed one on schedule (controllable clock)', async () => {
+      receiver.reply = (_r, n) => (n === 0 ? { status: 500, body: 'boom'.repeat(400) } : {});
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      await receiver.waitFor(1);
+      await waitUntil(async () => (await logs(hook.id)).length === 1);
+      const [first] = await logs(hook.id);
+      expect(first).toMatchObject({
+        event: 'game.added',
+        attempt: 1,
+        status_code: 500,
+        success: false,
+        error: 'receiver answered 500',
+        delivery_status: 'pending',
+      });
+      expect(first.response_body).toHaveLength(1024);
+      expect(first.duration_ms).toEqual(expect.any(Number));
+
+      clock().advance(7_000); // before the first retry is due (10 s, minus at most 20 % jitter)
+      await nothingFor();
+      clock().advance(6_000);
+      worker().kick();
+      const requests = await receiver.waitFor(2);
+      expect(requests[1].headers['x-webhook-id']).toBe(requests[0].headers['x-webhook-id']);
+      expect(requests[1].body).toBe(requests[0].body);
+      await waitUntil(async () => (await logs(hook.id)).length === 2);
+      expect(
+        (await logs(hook.id)).map((a: any) => [a.attempt, a.success, a.delivery_status]),
+      ).toEqual([
+        [2, true, 'delivered'],
+        [1, false, 'delivered'],
+      ]);
+    });
+
+    it('honours Retry-After', async () => {
+      receiver.reply = (_r, n) =>
+        n === 0 ? { status: 503, headers: { 'retry-after': '120' } } : {};
+      await create({ url: receiver.url });
+      await addGame(t, token);
+      await receiver.waitFor(1);
+      await sleep(100);
+      clock().advance(60_000);
+      await nothingFor();
+      clock().advance(61_000);
+      worker().kick();
+      await receiver.waitFor(2);
+    });
+
+    it('gives up a hanging receiver after the timeout, while other webhooks are not delayed', async () => {
+      const slow = await startReceiver();
+      slow.reply = () => ({ hang: true });
+      try {
+        const hanging = await create({ url: slow.url, name: 'Hanging' });
+        await create({ url: receiver.url, name: 'Healthy' });
+        const started = Date.now();
+        await addGame(t, token);
+        await receiver.waitFor(1);
+        expect(Date.now() - started).toBeLessThan(1_000);
+        await slow.waitFor(1);
+        await waitUntil(async () => (await logs(hanging.id)).length === 1, 5_000);
+        expect((await logs(hanging.id))[0]).toMatchObject({
+          success: false,
+          status_code: null,
+          error: 'timed out after 2000 ms',
+        });
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('never follows a redirect', async () => {
+      const target = await startReceiver();
+      receiver.reply = () => ({ status: 302, headers: { location: `${target.url}/elsewhere` } });
+      try {
+        const hook = await create({ url: receiver.url });
+        await addGame(t, token);
+        await waitUntil(async () => (await logs(hook.id)).length === 1);
+        expect((await logs(hook.id))[0]).toMatchObject({
+          status_code: 302,
+          success: false,
+          error: `redirect to ${target.url}/elsewhere not followed`,
+        });
+        expect(target.requests).toEqual([]);
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('disables a webhook whose receiver answers 410 Gone; enabling it again clears the reason', async () => {
+      receiver.reply = () => ({ status: 410 });
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      await waitUntil(
+        async () => (await api('GET', `/api/webhooks/${hook.id}`)).body.enabled === false,
+      );
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body.disabled_reason).toBe(
+        'The receiver answered 410 Gone',
+      );
+      await addGame(t, token, 'Quiplash 3');
+      await nothingFor(300);
+      const enabled = await api('PATCH', `/api/webhooks/${hook.id}`, { enabled: true });
+      expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+    });
+
+    it('disables a webhook whose deliveries keep failing for a day', async () => {
+      receiver.reply = () => ({ status: 500 });
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      await receiver.waitFor(1);
+      clock().advance(25 * 3_600_000);
+      await addGame(t, token, 'Quiplash 3');
+      await waitUntil(
+        async () => (await api('GET', `/api/webhooks/${hook.id}`)).body.enabled === false,
+      );
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body.disabled_reason).toBe(
+        'Deliveries kept failing for 24 hours (last error: receiver answered 500)',
+      );
+    });
+
+    it('gives up after 8 attempts over about a day; a failed delivery can be sent again by hand', async () => {
+      receiver.reply = () => ({ status: 500 });
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      for (let attempt = 1; attempt <= 8; attempt++) {
+        await receiver.waitFor(attempt);
+        await waitUntil(async () => (await logs(hook.id)).length === attempt);
+        // Jump to when the next attempt is due, as scheduled (with its jitter).
+        const [{ next_attempt_at: due }] = await t.app
+          .get(DataSource)
+          .query('SELECT next_attempt_at FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]);
+        clock().advance(Math.max(0, due.getTime() - clock().now().getTime()) + 1);
+        worker().kick();
+      }
+      await nothingFor();
+      const attempts = await logs(hook.id);
+      expect(attempts.map((a: any) => a.attempt)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+      expect(attempts[0].delivery_status).toBe('failed');
+
+      receiver.reply = () => ({});
+      const retried = await api(
+        'POST',
+        `/api/webhooks/${hook.id}/deliveries/${attempts[0].delivery_id}/retry`,
+      );
+      expect(retried.body).toEqual({
+        message: 'Delivery sent again',
+        delivery_id: attempts[0].delivery_id,
+        success: true,
+        status_code: 200,
+        error: null,
+      });
+      expect((await logs(hook.id))[0]).toMatchObject({
+        attempt: 9,
+        success: true,
+        delivery_status: 'delivered',
+      });
+      const again = await api(
+        'POST',
+        `/api/webhooks/${hook.id}/deliveries/${attempts[0].delivery_id}/retry`,
+      );
+      expect(again).toMatchObject({
+        status: 409,
+        body: { error: `Delivery ${attempts[0].delivery_id} was already delivered` },
+      });
+      expect((await api('POST', `/api/webhooks/${hook.id}/deliveries/999999/retry`)).status).toBe(
+        404,
+      );
+    });
+  });
+});
+
+describe('webhook address policy', () => {
+  it('refuses loopback when private addresses are off, checked on the address connected to', async () => {
+    const receiver = await startReceiver();
+    const strict = await startTestApp({
+      webhooks: {
+        allowPrivate: false,
+        allowedHosts: [],
+        concurrency: 4,
+        pollMs: 200,
+        timeoutMs: 2_000,
+        leaseMs: 5_000,
+      },
+    });
+    try {
+      const token = await strict.login();
+      const literal = await strict.request('POST', '/api/webhooks', {
+        token,
+        body: { name: 'B', url: receiver.url, secret: SECRET, events: ['game.added'] },
+      });
+      expect(literal.body.error).toMatch(/loopback or private/);
+      // A hostname that resolves to loopback passes the URL check and is refused on connect.
+      const hook = await strict.request('POST', '/api/webhooks', {
+        token,
+        body: {
+          name: 'B',
+          url: `http://localhost:${receiver.port}/`,
+          secret: SECRET,
+          events: ['game.added'],
+        },
+      });
+      const test = await strict.request('POST', `/api/webhooks/test/${hook.body.id}`, { token });
+      expect(test.body).toMatchObject({
+        success: false,
+        status_code: null,
+        error: expect.stringMatching(/^address (127\.0\.0\.1|::1) is loopback or private/),
+      });
+      expect(receiver.requests).toEqual([]);
+    } finally {
+      await strict.close();
+    }
+    const allowed = await startTestApp({
+      webhooks: {
+        allowPrivate: false,
+        allowedHosts: ['localhost'],
+        concurrency: 4,
+        pollMs: 200,
+        timeoutMs: 2_000,
+        leaseMs: 5_000,
+      },
+    });
+    try {
+      const token = await allowed.login();
+      const hook = await allowed.request('POST', '/api/webhooks', {
+        token,
+        body: {
+          name: 'B',
+          url: `http://localhost:${receiver.port}/`,
+          secret: SECRET,
+          events: ['game.added'],
+        },
+      });
+      expect(
+        (await allowed.request('POST', `/api/webhooks/test/${hook.body.id}`, { token })).body
+          .success,
+      ).toBe(true);
+    } finally {
+      await allowed.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('webhook delivery across instances', () => {
+  it('two instances share the work and send each delivery once', async () => {
+    const receiver = await startReceiver();
+    const a = await startTestApp();
+    const b = await startTestApp({}, a.database);
+    try {
+      const token = await a.login();
+      await a.request('POST', '/api/webhooks', {
+        token,
+        body: { name: 'Votes', url: receiver.url, secret: SECRET, events: ['vote.received'] },
+      });
+      await addGame(a, token);
+      for (let i = 0; i < 30; i++) {
+        const app = i % 2 ? a : b;
+        await app.request('POST', '/api/votes/live', {
+          token,
+          body: { username: `u${i}`, vote: 'up', timestamp: new Date().toISOString() },
+        });
+      }
+      const requests = await receiver.waitFor(30);
+      await sleep(500);
+      const ids = requests.map((r) => r.headers['x-webhook-id']);
+      expect(new Set(ids).size).toBe(30);
+      expect(receiver.requests).toHaveLength(30);
+      const [{ n }] = await a.app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS n FROM webhook_attempts');
+      expect(n).toBe(30);
+    } finally {
+      await b.close();
+      await a.close();
+      await receiver.close();
+    }
+  });
+});
+
+async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
