@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // test/guide/*.js are the bot guide's examples, kept exactly as the guide has them.
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.mjs', 'test/guide/*.js'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'coverage/',
+      'eslint.config.mjs',
+      'test/guide/*.js',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,
