@@ -289,6 +289,24 @@ describe('live WebSocket', () => {
       expect(second.messages.filter((m) => m.id !== undefined).length).toBeGreaterThan(3);
     });
 
+    it('replays more than a page of missed events, in order', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      await t.app.get(DataSource).query(
+        `INSERT INTO events (type, session_id, payload)
+         SELECT 'game.status', $1, json_build_object('n', n) FROM generate_series(1, 2500) AS n`,
+        [session.id],
+      );
+      const s = track(await authedSocket(t.url, token));
+      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
+      await waitFor(
+        () => s.messages.filter((m) => m.type === 'game.status').length === 2500,
+        10_000,
+      );
+      const replayed = s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
+      expect(replayed).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    });
+
     it('refuses a bad lastEventId', async () => {
       const s = track(await authedSocket(t.url, token));
       const [session] = await t.app.get(DataSource).query('SELECT id FROM sessions LIMIT 1');
@@ -337,6 +355,19 @@ describe('live WebSocket hardening', () => {
     const started = Date.now();
     expect(await s.closed).toEqual({ code: 4401, reason: 'Token expired' });
     expect(Date.now() - started).toBeLessThan(2_500);
+  });
+
+  it('keeps a socket whose token outlives what a timer can wait (30 days)', async () => {
+    const longLived = jwt.sign({ role: 'admin', name: 'Admin' }, JWT_SECRET, {
+      algorithm: 'HS256',
+      expiresIn: '30d',
+    });
+    const s = await authedSocket(t.url, longLived);
+    await sleep(150);
+    s.send({ type: 'ping' });
+    await s.next(ofType('pong'));
+    expect(s.socket.readyState).toBe(s.socket.OPEN);
+    s.socket.terminate();
   });
 
   it('closes a socket that sends a frame over 64 KiB with 1009', async () => {

@@ -295,6 +295,8 @@ describe('sessions', () => {
       const page = await t.request('GET', '/api/sessions?limit=2&offset=1');
       expect(page.body.map((s: any) => s.notes_preview)).toEqual(['two', 'one']);
       expect(page.headers.get('x-total-count')).toBe('4');
+      expect(page.headers.get('x-prev-last-date')).toBe(all.body[0].created_at);
+      expect(all.headers.get('x-prev-last-date')).toBeNull();
       expect((await t.request('GET', '/api/sessions?limit=all&offset=10')).body).toEqual([]);
       expect((await t.request('GET', '/api/sessions?limit=-1')).status).toBe(400);
       expect((await t.request('GET', '/api/sessions?offset=x')).status).toBe(400);

@@ -1,4 +1,5 @@
 import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 function hostFor() {
@@ -38,6 +39,21 @@ describe('HttpExceptionFilter', () => {
       expect.objectContaining({ requestId: 'req-1' }),
       'unhandled error',
     );
+  });
+
+  it('logs no database parameters or row detail, which may hold secrets', () => {
+    const { host } = hostFor();
+    const driverError = Object.assign(new Error('null value in column "name"'), {
+      code: '23502',
+      detail: 'Failing row contains (1, whsec_topsecret)',
+    });
+    filter.catch(
+      new QueryFailedError('UPDATE webhooks SET name = $2', ['whsec_topsecret', null], driverError),
+      host,
+    );
+    const logged = JSON.stringify(logError.mock.calls.at(-1));
+    expect(logged).toContain('23502');
+    expect(logged).not.toContain('whsec_topsecret');
   });
 
   it('keeps the status and message of an HTTP exception', () => {

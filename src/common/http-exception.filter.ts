@@ -23,6 +23,17 @@ const FASTIFY_ERRORS: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
 
+/**
+ * What of an unexpected error may be logged: never a database error's parameters or row
+ * detail, which can hold secrets or tokens.
+ */
+function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const { code, constraint } =
+    (error as { driverError?: { code?: string; constraint?: string } }).driverError ?? {};
+  return { type: error.name, message: error.message, code, constraint, stack: error.stack };
+}
+
 function messageOf(response: string | object): string {
   if (typeof response === 'string') return response;
   const { message, error } = response as { message?: unknown; error?: unknown };
@@ -50,7 +61,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (status >= 500) {
       const id = (request.raw as { id?: unknown }).id;
       this.logger.error(
-        { err: exception, requestId: id, method: request.method, url: request.url },
+        { err: loggable(exception), requestId: id, method: request.method, url: request.url },
         'unhandled error',
       );
     }

@@ -21,7 +21,13 @@ export function loadOrCreateLocalSecrets(dataDir: string): {
 } {
   const file = path.join(dataDir, 'secrets.json');
   if (existsSync(file)) {
-    return { secrets: JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets, created: false };
+    try {
+      return { secrets: JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets, created: false };
+    } catch {
+      throw new Error(
+        `${file} is not valid JSON: restore it, or delete it to generate a new admin key and JWT secret`,
+      );
+    }
   }
   const secrets: LocalSecrets = {
     adminKey: token(24),

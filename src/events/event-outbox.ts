@@ -8,6 +8,13 @@ export const EVENTS_CHANNEL = 'jackbox_events';
 /** This process's id on that channel, so it can skip its own notifications. */
 export const INSTANCE_ID = Symbol('INSTANCE_ID');
 
+/**
+ * Advisory lock class (with the session id) taken before a session's event is inserted and held
+ * to commit, so a session's event ids are committed in increasing order: a bot resuming after
+ * the last id it saw cannot miss an earlier event that committed later.
+ */
+export const SESSION_EVENTS_LOCK = 7276;
+
 /** How many published event ids are remembered to keep a late duplicate from going out twice. */
 const RECENT_IDS = 10_000;
 
@@ -33,6 +40,12 @@ export class OutboxTransaction {
     sessionId: number | null,
     payload: EventPayloads[T],
   ): Promise<DomainEvent<T>> {
+    if (sessionId !== null) {
+      await this.manager.query('SELECT pg_advisory_xact_lock($1, $2)', [
+        SESSION_EVENTS_LOCK,
+        sessionId,
+      ]);
+    }
     const [row] = await this.manager.query<EventRow[]>(
       `WITH e AS (INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at)
        SELECT e.id, e.created_at, pg_notify('${EVENTS_CHANNEL}', $4 || ':' || e.id) FROM e`,

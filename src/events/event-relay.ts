@@ -45,6 +45,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private reconnectDelay = 500;
   private lastSeenId = 0;
   private reconnectTimer?: NodeJS.Timeout;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -101,10 +102,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     this.reconnectTimer.unref();
   }
 
-  private async onNotification(payload: string): Promise<void> {
+  private onNotification(payload: string): Promise<void> {
     const [origin, id] = payload.split(':');
-    if (origin === this.instanceId || !/^\d+$/.test(id ?? '')) return;
-    await this.publishFromDatabase('id = $1', [id]);
+    if (origin === this.instanceId || !/^\d+$/.test(id ?? '')) return Promise.resolve();
+    return this.publishFromDatabase('id = $1', [id]);
   }
 
   /** Events committed while the listener was down. */
@@ -112,7 +113,13 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     return this.publishFromDatabase('id > $1', [this.lastSeenId]);
   }
 
-  private async publishFromDatabase(where: string, params: unknown[]): Promise<void> {
+  /** One fetch at a time, so events are published in the order they were announced. */
+  private publishFromDatabase(where: string, params: unknown[]): Promise<void> {
+    this.queue = this.queue.then(() => this.fetchAndPublish(where, params));
+    return this.queue;
+  }
+
+  private async fetchAndPublish(where: string, params: unknown[]): Promise<void> {
     try {
       const rows = await this.dataSource.query<StoredEvent[]>(
         `SELECT id, type, session_id, payload, created_at FROM events WHERE ${where} ORDER BY id`,

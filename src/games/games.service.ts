@@ -193,7 +193,7 @@ export class GamesService {
       return await this.applyImport(rows, mode);
     } catch (error) {
       if (isUniqueViolation(error))
-        throw new ConflictException(
+        throw new BadRequestException(
           `CSV refused, nothing was changed: ${conflictMessage(error, {})}`,
         );
       throw error;
@@ -246,7 +246,9 @@ export class GamesService {
         const unlisted = existing.filter((g) => !listed.has(g.id)).map((g) => g.id);
         const deleted = await modify(
           manager,
-          'DELETE FROM games g WHERE g.id = ANY($1) AND NOT EXISTS (SELECT 1 FROM session_games sg WHERE sg.game_id = g.id)',
+          `DELETE FROM games g WHERE g.id = ANY($1)
+             AND NOT EXISTS (SELECT 1 FROM session_games sg WHERE sg.game_id = g.id)
+             AND NOT EXISTS (SELECT 1 FROM votes v WHERE v.game_id = g.id)`,
           [unlisted],
         );
         const disabled = await modify(

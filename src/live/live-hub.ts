@@ -15,7 +15,7 @@ export interface LiveClient {
   subscriptions: Map<number, { held?: { id: number; frame: string }[] }>;
 }
 
-const REPLAY_LIMIT = 10_000;
+const REPLAY_PAGE = 1_000;
 
 /**
  * Who receives which event. Each event is serialized once and the same frame goes to every
@@ -67,16 +67,22 @@ export class LiveHub {
     members.add(client);
     if (lastEventId === undefined) return;
 
-    const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
-      `SELECT id, type, session_id, payload, created_at FROM events WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT ${REPLAY_LIMIT}`,
-      [sessionId, lastEventId],
-    );
     const replayed = new Set<number>();
-    for (const row of rows) {
-      const event = toDomainEvent(row);
-      replayed.add(event.id);
-      this.send(client, this.frame(event));
-    }
+    let after = lastEventId;
+    let rows: Parameters<typeof toDomainEvent>[0][];
+    do {
+      rows = await this.dataSource.query(
+        `SELECT id, type, session_id, payload, created_at FROM events
+         WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT ${REPLAY_PAGE}`,
+        [sessionId, after],
+      );
+      for (const row of rows) {
+        const event = toDomainEvent(row);
+        replayed.add(event.id);
+        after = event.id;
+        this.send(client, this.frame(event));
+      }
+    } while (rows.length === REPLAY_PAGE && client.socket.readyState === WebSocket.OPEN);
     const held = subscription.held ?? [];
     delete subscription.held;
     for (const { id, frame } of held) if (!replayed.has(id)) this.send(client, frame);

@@ -44,5 +44,6 @@ export function parseClientFrame(data: unknown): { event: string; data: unknown 
     : { event: UNKNOWN, data: type };
 }
 
+/** A positive integer that fits an \`integer\` id column. */
 export const positiveInteger = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;

@@ -25,6 +25,7 @@ import {
 export const LIVE_PATH = '/api/sessions/live';
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const RATE_WINDOW_MS = 10_000;
+const MAX_TIMER_MS = 2_147_483_647;
 
 interface Connection {
   client: LiveClient;
@@ -120,10 +121,7 @@ export class LiveGateway
     clearTimeout(connection.authDeadline);
     clearTimeout(connection.tokenExpiry);
     // The socket lives as long as its token: an expired token closes it, and the bot logs in again.
-    connection.tokenExpiry = setTimeout(
-      () => socket.close(CloseCode.UNAUTHORIZED, 'Token expired'),
-      Math.max(0, claims.exp * 1000 - Date.now()),
-    );
+    this.closeWhenExpired(socket, connection, claims.exp * 1000);
     return { type: 'auth_success', message: 'Authenticated successfully' };
   }
 
@@ -137,7 +135,10 @@ export class LiveGateway
       return error('Not authenticated: send {"type": "auth", "token": "..."} first');
     const { sessionId, lastEventId } = message;
     if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
-    if (lastEventId !== undefined && !(lastEventId === 0 || positiveInteger(lastEventId))) {
+    if (
+      lastEventId !== undefined &&
+      !(typeof lastEventId === 'number' && Number.isSafeInteger(lastEventId) && lastEventId >= 0)
+    ) {
       return error('lastEventId must be the id of an event you received (a non-negative integer)');
     }
     try {
@@ -182,6 +183,18 @@ export class LiveGateway
   @SubscribeMessage(UNKNOWN)
   unknown(@MessageBody() type: string): object {
     return error(`Unknown message type "${type}" (expected auth, subscribe, unsubscribe or ping)`);
+  }
+
+  /** Timers hold at most ~24.8 days, so a longer-lived token is re-checked in steps. */
+  private closeWhenExpired(socket: WebSocket, connection: Connection, expiresAt: number): void {
+    const remaining = expiresAt - Date.now();
+    connection.tokenExpiry = setTimeout(
+      () =>
+        remaining > MAX_TIMER_MS
+          ? this.closeWhenExpired(socket, connection, expiresAt)
+          : socket.close(CloseCode.UNAUTHORIZED, 'Token expired'),
+      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+    );
   }
 
   private countMessage(socket: WebSocket, connection: Connection): void {

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { catalogConditions, type SqlCondition, whereClause } from '../games/catalog-filter';
 import type { Game } from '../games/game.entity';
@@ -25,6 +25,10 @@ export class PickerService {
    * weighs and walks the cumulative weights up to `r * total` for a uniform `r`.
    */
   async pick(dto: PickDto): Promise<PickResultDto> {
+    if (dto.excludePlayed && dto.sessionId === undefined)
+      throw new BadRequestException('excludePlayed needs sessionId');
+    if (dto.pack !== undefined && dto.packs !== undefined)
+      throw new BadRequestException('Send pack or packs, not both');
     if (dto.sessionId !== undefined) await this.assertSessionExists(dto.sessionId);
     const params: unknown[] = [];
     const conditions = this.conditions(dto, params);

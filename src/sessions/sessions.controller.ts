@@ -57,7 +57,8 @@ export class SessionsController {
   @Get()
   @ApiOperation({
     summary: 'List sessions, newest first',
-    description: 'Headers: X-Total-Count (all sessions), X-Absolute-Total.',
+    description:
+      'Headers: X-Total-Count (all sessions), X-Absolute-Total, and with an offset X-Prev-Last-Date (created_at of the row before the page).',
   })
   @ApiOkResponse({ type: [SessionListItemDto] })
   async listSessions(
@@ -66,8 +67,12 @@ export class SessionsController {
   ): Promise<SessionListItemDto[]> {
     const limit =
       query.limit === undefined || query.limit === 'all' ? undefined : Number(query.limit);
-    const { sessions, total } = await this.sessions.list(limit, Number(query.offset ?? 0));
+    const { sessions, total, prevLastDate } = await this.sessions.list(
+      limit,
+      Number(query.offset ?? 0),
+    );
     void reply.header('X-Total-Count', String(total)).header('X-Absolute-Total', String(total));
+    if (prevLastDate) void reply.header('X-Prev-Last-Date', prevLastDate.toISOString());
     return sessions;
   }
 

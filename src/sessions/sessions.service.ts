@@ -71,7 +71,7 @@ export class SessionsService {
   async list(
     limit: number | undefined,
     offset: number,
-  ): Promise<{ sessions: SessionListItemDto[]; total: number }> {
+  ): Promise<{ sessions: SessionListItemDto[]; total: number; prevLastDate?: Date }> {
     const [{ total }] = await this.dataSource.query<{ total: number }[]>(
       'SELECT count(*)::int AS total FROM sessions',
     );
@@ -83,7 +83,13 @@ export class SessionsService {
        FROM sessions s ORDER BY s.created_at DESC, s.id DESC LIMIT $1 OFFSET $2`,
       [limit ?? null, offset],
     );
-    return { sessions, total };
+    if (offset === 0) return { sessions, total };
+    // The reference's X-Prev-Last-Date: when the row before this page was created (for day grouping).
+    const [previous] = await this.dataSource.query<{ created_at: Date }[]>(
+      'SELECT created_at FROM sessions ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $1',
+      [offset - 1],
+    );
+    return { sessions, total, prevLastDate: previous?.created_at };
   }
 
   async get(id: number, db: Queryable = this.dataSource, lock = false): Promise<SessionDto> {

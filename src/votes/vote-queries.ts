@@ -39,6 +39,8 @@ WITH active AS (
     'vote', json_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
     'totals', json_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
   FROM counted c
+  -- After the row lock, as every event writer does (see SESSION_EVENTS_LOCK): ids commit in order.
+  CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(7276, c.session_id)) AS ordered
   RETURNING id, created_at, payload, pg_notify('jackbox_events', $6::text || ':' || id)
 )
 SELECT t.session_id, t.game_id,

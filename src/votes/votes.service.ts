@@ -4,7 +4,8 @@ import {
   Inject,
   Injectable,
   NotFoundException,
-  OnModuleDestroy,
+  OnApplicationShutdown,
+  Logger,
 } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -52,7 +53,8 @@ export function chatVote(message: string): 1 | -1 | undefined {
 }
 
 @Injectable()
-export class VotesService implements OnModuleDestroy {
+export class VotesService implements OnApplicationShutdown {
+  private readonly logger = new Logger(VotesService.name);
   private readonly pool: Pool;
 
   constructor(
@@ -61,9 +63,12 @@ export class VotesService implements OnModuleDestroy {
     @Inject(APP_CONFIG) config: RuntimeConfig,
   ) {
     this.pool = new Pool({ connectionString: config.databaseUrl, max: VOTE_POOL_SIZE });
+    // An idle connection that drops (database restart, failover) must not take the process down.
+    this.pool.on('error', (error) => this.logger.warn(`vote connection error: ${error.message}`));
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // After the HTTP server has finished its requests in flight, like the main pool.
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
 

@@ -24,6 +24,7 @@ interface ClaimedDelivery {
   body: string | null;
   attempts: number;
   max_attempts: number;
+  is_test: boolean;
   claim_token: string;
 }
 
@@ -35,7 +36,7 @@ export interface AttemptOutcome {
 }
 
 const CLAIM_COLUMNS =
-  'd.id, d.webhook_id, d.event_id, d.event_type, d.body, d.attempts, d.max_attempts, d.claim_token';
+  'd.id, d.webhook_id, d.event_id, d.event_type, d.body, d.attempts, d.max_attempts, d.is_test, d.claim_token';
 
 /**
  * Sends webhook deliveries. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so with
@@ -278,7 +279,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         error,
       ],
     );
-    if (d.event_id === null) return; // a test send says nothing about the webhook's health
+    if (d.is_test) return; // a test send says nothing about the webhook's health
     const {
       rows: [webhook],
     } = await modify<{ failing_since: Date }>(

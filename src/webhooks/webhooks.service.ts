@@ -121,7 +121,7 @@ export class WebhooksService {
       data: TEST_EVENT,
     });
     const [{ id: deliveryId }] = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts) VALUES ($1, 'game.added', $2, 1) RETURNING id`,
+      `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts, is_test) VALUES ($1, 'game.added', $2, 1, true) RETURNING id`,
       [id, body],
     );
     return this.sendNow(Number(deliveryId), 'Test webhook sent');

@@ -32,6 +32,8 @@ export class CreateWebhooks1764220400000 implements MigrationInterface {
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
         attempts integer NOT NULL DEFAULT 0,
         max_attempts integer NOT NULL DEFAULT 8,
+        -- A test send (POST /api/webhooks/test/:id): its outcome says nothing about the webhook's health.
+        is_test boolean NOT NULL DEFAULT false,
         next_attempt_at timestamptz NOT NULL DEFAULT now(),
         claimed_until timestamptz,
         claim_token uuid,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { IsOptionalNotNull } from '../../common/validators';
 import {
   IsBoolean,
   IsIn,
@@ -55,12 +56,12 @@ export class CreateGameDto {
   length_minutes?: number | null;
 
   @ApiPropertyOptional({ example: true, default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   has_audience?: boolean;
 
   @ApiPropertyOptional({ example: true, default: false })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   family_friendly?: boolean;
 
@@ -84,12 +85,12 @@ export class CreateGameDto {
   secondary_type?: string | null;
 
   @ApiPropertyOptional({ example: true, default: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 
   @ApiPropertyOptional({ example: 0, enum: [-1, 0, 1], default: 0 })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn([-1, 0, 1])
   favor_bias?: number;
 
@@ -107,7 +108,7 @@ export class CreateGameDto {
 }
 
 /** `PUT /api/games/:id`: any subset of the fields; the rest keep their values. */
-export class UpdateGameDto extends PartialType(CreateGameDto) {}
+export class UpdateGameDto extends PartialType(CreateGameDto, { skipNullProperties: false }) {}
 
 export class FavorDto {
   @ApiProperty({ example: 1, enum: [-1, 0, 1] })

@@ -6,24 +6,24 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsOptional,
   IsString,
   Length,
   Max,
   Min,
 } from 'class-validator';
+import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
 import { Game } from '../../games/game.entity';
 
 export class PickDto {
   @ApiPropertyOptional({ example: 6, description: 'Only games that allow this many players.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Max(100)
   @Min(1)
   @IsInt()
   playerCount?: number;
 
   @ApiPropertyOptional({ enum: ['only', 'exclude'] })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['only', 'exclude'])
   drawing?: 'only' | 'exclude';
 
@@ -31,17 +31,17 @@ export class PickDto {
     enum: ['short', 'medium', 'long'],
     description: 'short <= 15 min or unknown, medium 16-25, long > 25',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(['short', 'medium', 'long'])
   length?: 'short' | 'medium' | 'long';
 
   @ApiPropertyOptional({ example: true })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   familyFriendly?: boolean;
 
   @ApiPropertyOptional({ example: 'The Jackbox Party Pack 7', description: 'Only this pack.' })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Length(1, 100)
   @IsString()
   pack?: string;
@@ -50,7 +50,7 @@ export class PickDto {
     example: ['The Jackbox Party Pack 7', 'The Jackbox Party Pack 9'],
     description: 'Only these packs.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Length(1, 100, { each: true })
   @IsString({ each: true })
   @ArrayMaxSize(50)
@@ -62,7 +62,8 @@ export class PickDto {
     example: 12,
     description: 'Avoid repeats in this session: its last two games, or all with excludePlayed.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
+  @Max(MAX_ID)
   @Min(1)
   @IsInt()
   sessionId?: number;
@@ -71,7 +72,7 @@ export class PickDto {
     example: false,
     description: 'With sessionId: avoid every game already in the session.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   excludePlayed?: boolean;
 }

@@ -13,6 +13,8 @@ import {
   ValidateIf,
 } from 'class-validator';
 
+import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
+
 export const MAX_NOTES_LENGTH = 50_000;
 
 export class SessionDto {
@@ -128,6 +130,7 @@ const upper = () =>
 
 export class AddSessionGameDto {
   @ApiProperty({ example: 45 })
+  @Max(MAX_ID)
   @Min(1)
   @IsInt()
   game_id!: number;
@@ -137,7 +140,7 @@ export class AddSessionGameDto {
     default: false,
     description: 'Chosen by hand rather than by the picker.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   manually_added?: boolean;
 

@@ -15,6 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QueryInteger } from '../../common/query-transforms';
+import { MAX_ID } from '../../common/validators';
 
 /** ISO 8601 date and time; without an offset it is read as UTC. */
 export const ISO_TIMESTAMP =
@@ -118,6 +119,7 @@ export class ListVotesQuery {
   @ApiPropertyOptional({ example: 12 })
   @IsOptional()
   @QueryInteger()
+  @Max(MAX_ID)
   @Min(1)
   @IsInt()
   session_id?: number;
@@ -125,6 +127,7 @@ export class ListVotesQuery {
   @ApiPropertyOptional({ example: 45 })
   @IsOptional()
   @QueryInteger()
+  @Max(MAX_ID)
   @Min(1)
   @IsInt()
   game_id?: number;
@@ -143,6 +146,7 @@ export class ListVotesQuery {
   @ApiPropertyOptional({ example: 1, default: 1 })
   @IsOptional()
   @QueryInteger()
+  @Max(1_000_000)
   @Min(1)
   @IsInt()
   page?: number;

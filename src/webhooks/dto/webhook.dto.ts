@@ -16,6 +16,7 @@ import {
   Min,
 } from 'class-validator';
 import { QueryInteger } from '../../common/query-transforms';
+import { IsOptionalNotNull } from '../../common/validators';
 
 /** The events a webhook can subscribe to. */
 export const WEBHOOK_EVENTS = [
@@ -55,7 +56,7 @@ export class CreateWebhookDto {
     description:
       'Signs every delivery. Omit it to have one generated (returned once, in this response only).',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @Length(8, 200)
   @IsString()
   secret?: string;
@@ -72,12 +73,12 @@ export class CreateWebhookDto {
   events!: WebhookEvent[];
 }
 
-export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {
+export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {
   @ApiPropertyOptional({
     example: false,
     description: 'Enabling again clears the reason it was disabled.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 }
