@@ -141,3 +141,33 @@ describe('errors, health and the OpenAPI document', () => {
     });
   });
 });
+
+describe('CORS', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ corsOrigins: ['http://overlay.example'] });
+  });
+  afterAll(() => t.close());
+
+  it('answers a preflight from an allowed origin and exposes the paging header', async () => {
+    const res = await t.request('OPTIONS', '/api/votes/live', {
+      headers: {
+        origin: 'http://overlay.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://overlay.example');
+    const get = await t.request('GET', '/api/sessions', {
+      headers: { origin: 'http://overlay.example' },
+    });
+    expect(get.headers.get('access-control-expose-headers')).toContain('X-Total-Count');
+  });
+
+  it('gives other origins no CORS headers', async () => {
+    const res = await t.request('GET', '/health', { headers: { origin: 'http://evil.example' } });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
