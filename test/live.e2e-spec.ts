@@ -3,13 +3,9 @@ import { DataSource } from 'typeorm';
 import { JackboxWebSocketClient } from './guide/ws-client';
 import { RELAY_APPLICATION_NAME } from '../src/events/event-relay';
 import { JWT_SECRET, startTestApp, type TestApp } from './support/app';
+import { gameId, waitUntil } from './support/factories';
 import { adminQuery } from './support/database';
 import { authedSocket, ofType, openSocket, sleep, type TestSocket } from './support/ws';
-
-async function gameId(t: TestApp, title: string): Promise<number> {
-  const [row] = await t.app.get(DataSource).query('SELECT id FROM games WHERE title = $1', [title]);
-  return row.id;
-}
 
 async function closeActiveSession(t: TestApp, token: string) {
   const active = await t.request('GET', '/api/sessions/active');
@@ -62,13 +58,13 @@ describe('live WebSocket', () => {
     client.broadcastToChat = (message: string) => announcements.push(message);
     try {
       client.connect();
-      await waitFor(() =>
+      await waitUntil(() =>
         log.mock.calls.some((c) => c[0] === 'Subscribed to session:' && c[1] === session.id),
       );
       await api('POST', `/api/sessions/${session.id}/games`, {
         game_id: await gameId(t, 'Fibbage 4'),
       });
-      await waitFor(() => announcements.length > 0);
+      await waitUntil(() => announcements.length > 0);
       expect(announcements).toEqual(['🎮 Coming up next: Fibbage 4!']);
       expect(log.mock.calls.map((c) => c[0])).toEqual(
         expect.arrayContaining(['WebSocket connected', 'Authenticated successfully']),
@@ -110,7 +106,7 @@ describe('live WebSocket', () => {
       s.send({ type: 'dance' });
       s.send({ type: 'subscribe', sessionId: 1 });
       s.send({ type: 'unsubscribe', sessionId: 1 });
-      await waitFor(() => s.messages.length === 5);
+      await waitUntil(() => s.messages.length === 5);
       expect(s.messages).toEqual([
         { type: 'error', message: 'Message is not valid JSON' },
         { type: 'error', message: 'Message must be a JSON object with a string "type"' },
@@ -299,7 +295,7 @@ describe('live WebSocket', () => {
       );
       const s = track(await authedSocket(t.url, token));
       s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
-      await waitFor(
+      await waitUntil(
         () => s.messages.filter((m) => m.type === 'game.status').length === 2500,
         10_000,
       );
@@ -315,14 +311,6 @@ describe('live WebSocket', () => {
     });
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 describe('live WebSocket hardening', () => {
   let t: TestApp;
@@ -398,7 +386,7 @@ describe('live WebSocket hardening', () => {
       const s = await t.request('POST', '/api/sessions', { token, body: { notes } });
       await t.request('POST', `/api/sessions/${s.body.id}/close`, { token, body: {} });
     }
-    await waitFor(
+    await waitUntil(
       () => healthy.messages.filter((m) => m.type === 'session.started').length === 120,
       10_000,
     );

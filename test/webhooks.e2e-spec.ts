@@ -5,15 +5,11 @@ import { Clock } from '../src/webhooks/clock';
 import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
 import { verifyWebhookSignature } from './guide/verify-signature';
 import { startTestApp, type TestApp } from './support/app';
+import { gameId, waitUntil } from './support/factories';
 import { startReceiver, type Receiver } from './support/receiver';
 import { sleep } from './support/ws';
 
 const SECRET = 'test_secret_123';
-
-async function gameId(t: TestApp, title: string): Promise<number> {
-  const [row] = await t.app.get(DataSource).query('SELECT id FROM games WHERE title = $1', [title]);
-  return row.id;
-}
 
 /** Opens a session (closing any other) and adds a game: one game.added event. */
 async function addGame(
@@ -547,14 +543,3 @@ describe('webhook delivery across instances', () => {
     }
   });
 });
-
-async function waitUntil(
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}

@@ -65,3 +65,23 @@ export async function sessionWithHistory(t: TestApp, gameIds: number[]): Promise
   }
   return session.id;
 }
+
+/** The id of a catalog game, by title. */
+export async function gameId(t: TestApp, title: string): Promise<number> {
+  const [row] = await t.app
+    .get(DataSource)
+    .query<{ id: number }[]>('SELECT id FROM games WHERE title = $1', [title]);
+  return row.id;
+}
+
+/** Polls until the condition holds (for effects that land a moment after a response). */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
