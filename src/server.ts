@@ -74,7 +74,13 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
-      exposedHeaders: ['X-Total-Count', 'X-Request-Id', 'Retry-After'],
+      exposedHeaders: [
+        'X-Total-Count',
+        'X-Absolute-Total',
+        'X-Prev-Last-Date',
+        'X-Request-Id',
+        'Retry-After',
+      ],
     });
   }
   setupOpenApi(app);
