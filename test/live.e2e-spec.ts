@@ -429,6 +429,16 @@ describe('live WebSocket across instances and on shutdown', () => {
       );
       await a.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
       expect((await bot.next(ofType('session.ended'), 10_000)).data.session.id).toBe(session.id);
+
+      // An event whose instance died before announcing it (written here with no announcement)
+      // is still found by the relays' look-back.
+      await a.app
+        .get(DataSource)
+        .query(
+          `INSERT INTO events (type, session_id, payload) VALUES ('game.status', $1, '{"orphan": true}')`,
+          [session.id],
+        );
+      expect((await bot.next(ofType('game.status'), 5_000)).data).toEqual({ orphan: true });
       bot.socket.terminate();
     } finally {
       await b.close();

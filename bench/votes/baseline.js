@@ -23,7 +23,6 @@ http
             vote.timestamp,
             vote.timestamp,
             null,
-            'baseline',
           ],
         });
         const row = rows[0];

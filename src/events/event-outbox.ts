@@ -1,12 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource, EntityManager } from 'typeorm';
+import { EventAnnouncer } from './event-announcer';
 import type { DomainEvent, EventPayloads, EventType } from './event-types';
-
-/** The PostgreSQL channel that carries `<instance>:<event id>` for every committed event. */
-export const EVENTS_CHANNEL = 'jackbox_events';
-/** This process's id on that channel, so it can skip its own notifications. */
-export const INSTANCE_ID = Symbol('INSTANCE_ID');
 
 /**
  * Advisory lock class (with the session id) taken before a session's event is inserted and held
@@ -28,13 +24,9 @@ export class OutboxTransaction {
   constructor(
     readonly manager: EntityManager,
     private readonly recorded: DomainEvent[],
-    private readonly instanceId: string,
   ) {}
 
-  /**
-   * Stores the event in this transaction and queues its NOTIFY, which PostgreSQL delivers to
-   * the other instances only if the transaction commits; this instance publishes it after commit.
-   */
+  /** Stores the event in this transaction; it is published only if the transaction commits. */
   async record<T extends EventType>(
     type: T,
     sessionId: number | null,
@@ -47,9 +39,8 @@ export class OutboxTransaction {
       ]);
     }
     const [row] = await this.manager.query<EventRow[]>(
-      `WITH e AS (INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at)
-       SELECT e.id, e.created_at, pg_notify('${EVENTS_CHANNEL}', $4 || ':' || e.id) FROM e`,
-      [type, sessionId, JSON.stringify(payload), this.instanceId],
+      'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at',
+      [type, sessionId, JSON.stringify(payload)],
     );
     const event: DomainEvent<T> = {
       id: Number(row.id),
@@ -65,37 +56,55 @@ export class OutboxTransaction {
 
 /**
  * The event backbone: services change state and record events in one transaction (the
- * transactional outbox); after commit the events go out on the in-process bus.
+ * transactional outbox); after commit the events go out on the in-process bus and are
+ * announced to the other instances.
  */
 @Injectable()
 export class EventOutbox {
   private readonly logger = new Logger(EventOutbox.name);
   private readonly recent = new Set<number>();
+  /** The highest event id published here, from this instance or another. */
+  highestId = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: EventEmitter2,
-    @Inject(INSTANCE_ID) readonly instanceId: string,
+    private readonly announcer: EventAnnouncer,
   ) {}
 
   async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
     const recorded: DomainEvent[] = [];
     const result = await this.dataSource.transaction((manager) =>
-      work(new OutboxTransaction(manager, recorded, this.instanceId)),
+      work(new OutboxTransaction(manager, recorded)),
     );
     recorded.forEach((event) => this.publish(event));
     return result;
   }
 
-  /** Announces a committed event once. A failing listener never fails the caller's request. */
+  /** Publishes an event this instance committed, here and (announced) on the other instances. */
   publish(event: DomainEvent): void {
-    if (this.recent.has(event.id)) return;
+    if (this.emit(event)) this.announcer.announce(event.id);
+  }
+
+  /** Whether an event was already published here. */
+  seen(id: number): boolean {
+    return this.recent.has(id);
+  }
+
+  /**
+   * Puts a committed event on this instance's bus, once. A failing listener never fails the
+   * caller's request. Returns false for an event already published.
+   */
+  emit(event: DomainEvent): boolean {
+    if (this.recent.has(event.id)) return false;
     this.recent.add(event.id);
     if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
+    this.highestId = Math.max(this.highestId, event.id);
     try {
       this.bus.emit(event.type, event);
     } catch (error) {
       this.logger.error(`listener failed for event ${event.id} (${event.type}): ${String(error)}`);
     }
+    return true;
   }
 }

@@ -9,8 +9,10 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { EVENTS_CHANNEL, EventOutbox, INSTANCE_ID } from './event-outbox';
+import { EVENTS_CHANNEL } from './event-announcer';
+import { EventOutbox } from './event-outbox';
 import type { DomainEvent, EventType } from './event-types';
+import { INSTANCE_ID } from './instance';
 
 interface StoredEvent {
   id: string;
@@ -31,11 +33,16 @@ export const toDomainEvent = (row: StoredEvent): DomainEvent => ({
 const MAX_RECONNECT_DELAY_MS = 30_000;
 /** Names the listener's connection in pg_stat_activity. */
 export const RELAY_APPLICATION_NAME = 'jackbox-event-relay';
+/** How often the relay looks for events no announcement told it about. */
+export const RELAY_POLL_MS = 1_000;
+/** How far below the highest id it has seen it looks (events committed out of id order). */
+const LOOK_BACK_IDS = 1_000;
 
 /**
- * Brings events committed by other instances onto this instance's bus: LISTENs on a
- * dedicated connection, reconnects when it drops, and after a reconnect publishes what was
- * committed in between (the outbox skips what this instance already published).
+ * Brings events committed by other instances onto this instance's bus. Announcements arrive
+ * on a dedicated LISTEN connection, reconnected when it drops; a poll a second finds what no
+ * announcement reported (an instance that died between its commit and its announcement, or
+ * the time this listener was down). The outbox skips what this instance already published.
  */
 @Injectable()
 export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -43,8 +50,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private client?: Client;
   private stopped = false;
   private reconnectDelay = 500;
-  private lastSeenId = 0;
   private reconnectTimer?: NodeJS.Timeout;
+  private poller?: NodeJS.Timeout;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -55,16 +62,20 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // Events from before this start are history, not news.
     const [row] = await this.dataSource.query<{ id: string | null }[]>(
       'SELECT max(id) AS id FROM events',
     );
-    this.lastSeenId = Number(row.id ?? 0);
+    this.outbox.highestId = Math.max(this.outbox.highestId, Number(row.id ?? 0));
     await this.connect();
+    this.poller = setInterval(() => void this.lookBack(), RELAY_POLL_MS);
+    this.poller.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.poller);
     await this.client?.end().catch(() => undefined);
   }
 
@@ -85,7 +96,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
       this.client = client;
       this.reconnectDelay = 500;
-      await this.catchUp();
+      await this.lookBack();
     } catch (error) {
       this.logger.warn(`event listener could not connect: ${(error as Error).message}`);
       await client.end().catch(() => undefined);
@@ -103,34 +114,44 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private onNotification(payload: string): Promise<void> {
-    const [origin, id] = payload.split(':');
-    if (origin === this.instanceId || !/^\d+$/.test(id ?? '')) return Promise.resolve();
-    return this.publishFromDatabase('id = $1', [id]);
+    const [origin, list] = payload.split(':');
+    if (origin === this.instanceId || !/^\d+(,\d+)*$/.test(list ?? '')) return Promise.resolve();
+    const ids = list
+      .split(',')
+      .map(Number)
+      .filter((id) => !this.outbox.seen(id));
+    return ids.length
+      ? this.publishFromDatabase('id = ANY($1::bigint[])', [ids])
+      : Promise.resolve();
   }
 
-  /** Events committed while the listener was down. */
-  private catchUp(): Promise<void> {
-    return this.publishFromDatabase('id > $1', [this.lastSeenId]);
-  }
-
-  /** One fetch at a time, so events are published in the order they were announced. */
-  private publishFromDatabase(where: string, params: unknown[]): Promise<void> {
-    this.queue = this.queue.then(() => this.fetchAndPublish(where, params));
-    return this.queue;
-  }
-
-  private async fetchAndPublish(where: string, params: unknown[]): Promise<void> {
+  /** Events above (or just below) the highest id seen that nobody announced here. */
+  private async lookBack(): Promise<void> {
     try {
-      const rows = await this.dataSource.query<StoredEvent[]>(
-        `SELECT id, type, session_id, payload, created_at FROM events WHERE ${where} ORDER BY id`,
-        params,
+      const rows = await this.dataSource.query<{ id: string }[]>(
+        'SELECT id FROM events WHERE id > $1 ORDER BY id',
+        [Math.max(0, this.outbox.highestId - LOOK_BACK_IDS)],
       );
-      for (const row of rows) {
-        this.lastSeenId = Math.max(this.lastSeenId, Number(row.id));
-        this.outbox.publish(toDomainEvent(row));
-      }
+      const missing = rows.map((r) => Number(r.id)).filter((id) => !this.outbox.seen(id));
+      if (missing.length) await this.publishFromDatabase('id = ANY($1::bigint[])', [missing]);
     } catch (error) {
-      this.logger.error(`could not relay events: ${(error as Error).message}`);
+      this.logger.warn(`event look-back failed: ${(error as Error).message}`);
     }
+  }
+
+  /** One fetch at a time, so events are published in the order they were found. */
+  private publishFromDatabase(where: string, params: unknown[]): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      try {
+        const rows = await this.dataSource.query<StoredEvent[]>(
+          `SELECT id, type, session_id, payload, created_at FROM events WHERE ${where} ORDER BY id`,
+          params,
+        );
+        for (const row of rows) this.outbox.emit(toDomainEvent(row));
+      } catch (error) {
+        this.logger.error(`could not relay events: ${(error as Error).message}`);
+      }
+    });
+    return this.queue;
   }
 }

@@ -6,7 +6,7 @@
  * its lock is held.
  *
  * $1 username, $2 vote_type (1 or -1), $3 timestamp, $4 the timestamp as the client sent it,
- * $5 ticker (null: the game being played at $3), $6 this instance's id for the event NOTIFY.
+ * $5 ticker (null: the game being played at $3).
  */
 export const LIVE_VOTE_SQL = `
 WITH active AS (
@@ -41,7 +41,7 @@ WITH active AS (
   FROM counted c
   -- After the row lock, as every event writer does (see SESSION_EVENTS_LOCK): ids commit in order.
   CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(7276, c.session_id)) AS ordered
-  RETURNING id, created_at, payload, pg_notify('jackbox_events', $6::text || ':' || id)
+  RETURNING id, created_at, payload
 )
 SELECT t.session_id, t.game_id,
        (SELECT count(*) FROM session_games sg WHERE sg.session_id = t.session_id)::int AS games_played,

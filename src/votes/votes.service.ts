@@ -79,14 +79,7 @@ export class VotesService implements OnApplicationShutdown {
     const { rows } = await this.pool.query<LiveVoteRow>({
       name: 'live-vote',
       text: LIVE_VOTE_SQL,
-      values: [
-        dto.username,
-        voteType,
-        at.toISOString(),
-        dto.timestamp,
-        dto.ticker ?? null,
-        this.outbox.instanceId,
-      ],
+      values: [dto.username, voteType, at.toISOString(), dto.timestamp, dto.ticker ?? null],
     });
     const row = rows[0];
     if (!row) throw new NotFoundException(await this.explainNoTarget(dto, at));
