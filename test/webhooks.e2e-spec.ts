@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../src/webhooks/clock';
 import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
 import { verifyWebhookSignature } from './guide/verify-signature';
-import { startTestApp, type TestApp } from './support/app';
+import { startTestApp, TEST_WEBHOOK_SETTINGS, type TestApp } from './support/app';
 import { gameId, waitUntil } from './support/factories';
 import { startReceiver, type Receiver } from './support/receiver';
 import { sleep } from './support/ws';
@@ -440,14 +440,7 @@ describe('webhook address policy', () => {
   it('refuses loopback when private addresses are off, checked on the address connected to', async () => {
     const receiver = await startReceiver();
     const strict = await startTestApp({
-      webhooks: {
-        allowPrivate: false,
-        allowedHosts: [],
-        concurrency: 4,
-        pollMs: 200,
-        timeoutMs: 2_000,
-        leaseMs: 5_000,
-      },
+      webhooks: { ...TEST_WEBHOOK_SETTINGS, allowPrivate: false, allowedHosts: [] },
     });
     try {
       const token = await strict.login();
@@ -477,14 +470,7 @@ describe('webhook address policy', () => {
       await strict.close();
     }
     const allowed = await startTestApp({
-      webhooks: {
-        allowPrivate: false,
-        allowedHosts: ['localhost'],
-        concurrency: 4,
-        pollMs: 200,
-        timeoutMs: 2_000,
-        leaseMs: 5_000,
-      },
+      webhooks: { ...TEST_WEBHOOK_SETTINGS, allowPrivate: false, allowedHosts: ['localhost'] },
     });
     try {
       const token = await allowed.login();

@@ -5,6 +5,15 @@ import { createServer } from '../../src/server';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
+/** Webhook settings for tests: quick polls, short timeouts and leases. */
+export const TEST_WEBHOOK_SETTINGS: RuntimeConfig['webhooks'] = {
+  allowPrivate: true,
+  allowedHosts: [],
+  concurrency: 8,
+  pollMs: 200,
+  timeoutMs: 2_000,
+  leaseMs: 5_000,
+};
 export const JWT_SECRET = 'test-jwt-secret-0123456789-0123456789-abcdef';
 
 export interface ApiResponse<T = any> {
@@ -57,14 +66,7 @@ export function testConfig(
       maxBufferedBytes: 1024 * 1024,
     },
     eventRetentionHours: 168,
-    webhooks: {
-      allowPrivate: true,
-      allowedHosts: [],
-      concurrency: 8,
-      pollMs: 200,
-      timeoutMs: 2_000,
-      leaseMs: 5_000,
-    },
+    webhooks: TEST_WEBHOOK_SETTINGS,
     ...overrides,
   };
 }
