@@ -14,9 +14,14 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
 }
 
-/** A foreign-key violation: a row still referenced elsewhere, or a reference to a missing row. */
+/**
+ * A foreign-key violation: a row still referenced elsewhere, or a reference to a missing row.
+ * PostgreSQL 18 reports an ON DELETE RESTRICT reference as 23001 (restrict_violation), older
+ * versions as 23503; the embedded server is 18, deployments may run either.
+ */
 export function isForeignKeyViolation(error: unknown): boolean {
-  return pgError(error)?.code === '23503';
+  const code = pgError(error)?.code;
+  return code === '23503' || code === '23001';
 }
 
 export function violatedConstraint(error: unknown): string | undefined {
