@@ -1,4 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { MAX_ID } from './validators';
 
 /**
  * A positive integer path id; anything else is a 400 naming the parameter. Use the class for
@@ -11,7 +12,7 @@ export class IdPipe implements PipeTransform<unknown, number> {
   // The global ValidationPipe has already turned the text into a number (NaN if it was not one).
   transform(value: unknown): number {
     const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > MAX_ID) {
       throw new BadRequestException(`${this.name} must be a positive integer`);
     }
     return id;

@@ -1,3 +1,5 @@
+import { MAX_ID } from '../common/validators';
+
 /** The WebSocket protocol of the bot guide: what clients send and the fixed replies. */
 
 export const CLIENT_MESSAGE_TYPES = ['auth', 'subscribe', 'unsubscribe', 'ping'] as const;
@@ -46,4 +48,4 @@ export function parseClientFrame(data: unknown): { event: string; data: unknown 
 
 /** A positive integer that fits an \`integer\` id column. */
 export const positiveInteger = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
+  typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_ID;

@@ -1,3 +1,5 @@
+import { SESSION_EVENTS_LOCK } from '../events/event-outbox';
+
 /**
  * The live vote as one statement: find the game, record the vote (the exclusion constraint
  * refuses a second vote of the user within a second), bump the counters and write the
@@ -40,7 +42,7 @@ WITH active AS (
     'totals', json_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
   FROM counted c
   -- After the row lock, as every event writer does (see SESSION_EVENTS_LOCK): ids commit in order.
-  CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(7276, c.session_id)) AS ordered
+  CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(${SESSION_EVENTS_LOCK}, c.session_id)) AS ordered
   RETURNING id, created_at, payload
 )
 SELECT t.session_id, t.game_id,

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsOptionalNotNull } from '../../common/validators';
 import {
   IsBoolean,
@@ -12,26 +11,20 @@ import {
   Max,
   Min,
 } from 'class-validator';
-
-const trim = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
-const upper = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toUpperCase() : value,
-  );
+import { Trim, TrimUpper } from '../../common/query-transforms';
 
 export const TICKER_PATTERN = /^[A-Z0-9]{2,6}$/;
 export const MAX_PLAYERS_LIMIT = 100;
 
 export class CreateGameDto {
   @ApiProperty({ example: 'The Jackbox Party Pack 9' })
-  @trim()
+  @Trim()
   @Length(1, 100)
   @IsString()
   pack_name!: string;
 
   @ApiProperty({ example: 'Fibbage 4' })
-  @trim()
+  @Trim()
   @Length(1, 100)
   @IsString()
   title!: string;
@@ -72,14 +65,14 @@ export class CreateGameDto {
     description: 'Use `Drawing` for drawing games.',
   })
   @IsOptional()
-  @trim()
+  @Trim()
   @Length(1, 50)
   @IsString()
   game_type?: string | null;
 
   @ApiPropertyOptional({ example: 'Writing', nullable: true, type: String })
   @IsOptional()
-  @trim()
+  @Trim()
   @Length(1, 50)
   @IsString()
   secondary_type?: string | null;
@@ -101,7 +94,7 @@ export class CreateGameDto {
     description: '2-6 letters or digits, unique.',
   })
   @IsOptional()
-  @upper()
+  @TrimUpper()
   @Matches(TICKER_PATTERN, { message: 'ticker must be 2 to 6 letters or digits' })
   @IsString()
   ticker?: string | null;

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -12,6 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { TrimUpper } from '../../common/query-transforms';
 
 import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
 
@@ -123,11 +123,6 @@ export class ExportQuery {
   format?: 'json' | 'txt';
 }
 
-const upper = () =>
-  Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toUpperCase() : value,
-  );
-
 export class AddSessionGameDto {
   @ApiProperty({ example: 45 })
   @Max(MAX_ID)
@@ -151,7 +146,7 @@ export class AddSessionGameDto {
     description: 'The 4-character Jackbox room code.',
   })
   @IsOptional()
-  @upper()
+  @TrimUpper()
   @Matches(/^[A-Z0-9]{4}$/, { message: 'room_code must be 4 letters or digits' })
   @IsString()
   room_code?: string | null;
@@ -171,7 +166,7 @@ export class RoomCodeDto {
     description: '4 letters or digits; null clears it.',
   })
   @ValidateIf((_, value) => value !== null)
-  @upper()
+  @TrimUpper()
   @Matches(/^[A-Z0-9]{4}$/, { message: 'room_code must be 4 letters or digits' })
   @IsString()
   room_code!: string | null;

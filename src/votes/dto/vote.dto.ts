@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,7 +14,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { QueryInteger } from '../../common/query-transforms';
+import { QueryInteger, Trim } from '../../common/query-transforms';
 import { MAX_ID } from '../../common/validators';
 
 /** ISO 8601 date and time; without an offset it is read as UTC. */
@@ -28,12 +28,9 @@ export function parseTimestamp(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-const trim = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
-
 export class LiveVoteDto {
   @ApiProperty({ example: 'TestUser', description: 'Username of the voter' })
-  @trim()
+  @Trim()
   @Length(1, 100)
   @IsString()
   username!: string;

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -15,7 +14,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { QueryInteger } from '../../common/query-transforms';
+import { QueryInteger, Trim } from '../../common/query-transforms';
 import { IsOptionalNotNull } from '../../common/validators';
 
 /** The events a webhook can subscribe to. */
@@ -27,12 +26,9 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
-const trim = () =>
-  Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
-
 export class CreateWebhookDto {
   @ApiProperty({ example: 'Kosmi Bot' })
-  @trim()
+  @Trim()
   @Length(1, 100)
   @IsString()
   name!: string;
