@@ -11,8 +11,15 @@ import type { DomainEvent } from '../events/event-types';
 export interface LiveClient {
   socket: WebSocket;
   authenticated: boolean;
-  /** Sessions it receives events of; a session being replayed holds the live events meanwhile. */
-  subscriptions: Map<number, { held?: { id: number; frame: string }[] }>;
+  /** Sessions it receives events of. */
+  subscriptions: Map<number, Subscription>;
+}
+
+interface Subscription {
+  /** Live events that arrive while the session is being replayed. */
+  held?: { id: number; frame: string }[];
+  /** The last replayed id: a live event at or below it was in the replay. */
+  replayedThrough?: number;
 }
 
 const REPLAY_PAGE = 1_000;
@@ -56,18 +63,18 @@ export class LiveHub {
   /**
    * Subscribes, first replaying the session's events after `lastEventId`. Live events that
    * arrive during the replay are held and sent after it, minus those the replay contained,
-   * so there is no gap and no duplicate at the seam.
+   * so there is no gap and no duplicate at the seam. A session's events commit in id order
+   * (the outbox's advisory lock), so "contained" is simply "at or below the last replayed id",
+   * which also covers an event the relay's look-back finds only after the replay has ended.
    */
   async subscribe(client: LiveClient, sessionId: number, lastEventId?: number): Promise<void> {
-    const subscription: { held?: { id: number; frame: string }[] } =
-      lastEventId === undefined ? {} : { held: [] };
+    const subscription: Subscription = lastEventId === undefined ? {} : { held: [] };
     client.subscriptions.set(sessionId, subscription);
     let members = this.bySession.get(sessionId);
     if (!members) this.bySession.set(sessionId, (members = new Set()));
     members.add(client);
     if (lastEventId === undefined) return;
 
-    const replayed = new Set<number>();
     let after = lastEventId;
     let rows: Parameters<typeof toDomainEvent>[0][];
     do {
@@ -78,14 +85,14 @@ export class LiveHub {
       );
       for (const row of rows) {
         const event = toDomainEvent(row);
-        replayed.add(event.id);
         after = event.id;
         this.send(client, this.frame(event));
       }
     } while (rows.length === REPLAY_PAGE && client.socket.readyState === WebSocket.OPEN);
     const held = subscription.held ?? [];
     delete subscription.held;
-    for (const { id, frame } of held) if (!replayed.has(id)) this.send(client, frame);
+    subscription.replayedThrough = after;
+    for (const { id, frame } of held) if (id > after) this.send(client, frame);
   }
 
   unsubscribe(client: LiveClient, sessionId: number): boolean {
@@ -125,9 +132,9 @@ export class LiveHub {
           ? [...this.clients].filter((c) => c.authenticated)
           : [...(this.bySession.get(event.sessionId ?? -1) ?? [])];
       for (const client of recipients) {
-        const held = client.subscriptions.get(event.sessionId ?? -1)?.held;
-        if (held) held.push({ id: event.id, frame });
-        else this.send(client, frame);
+        const subscription = client.subscriptions.get(event.sessionId ?? -1);
+        if (subscription?.held) subscription.held.push({ id: event.id, frame });
+        else if (event.id > (subscription?.replayedThrough ?? 0)) this.send(client, frame);
       }
     } catch (error) {
       this.logger.error(`could not broadcast event ${event.id}: ${(error as Error).message}`);
