@@ -385,7 +385,7 @@ describe('webhooks', () => {
       );
     });
 
-    it('gives up after 8 attempts over about a day; a failed delivery can be sent again by hand', async () => {
+    it('gives up after 8 attempts over a day, which disables the webhook; a failed delivery can be sent again by hand', async () => {
       receiver.reply = () => ({ status: 500 });
       const hook = await create({ url: receiver.url });
       await addGame(t, token);
@@ -403,6 +403,13 @@ describe('webhooks', () => {
       const attempts = await logs(hook.id);
       expect(attempts.map((a: any) => a.attempt)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
       expect(attempts[0].delivery_status).toBe('failed');
+      const span = Date.parse(attempts[0].attempted_at) - Date.parse(attempts[7].attempted_at);
+      expect(span).toBeGreaterThanOrEqual(24 * 3_600_000);
+      expect(span).toBeLessThan(25 * 3_600_000);
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body).toMatchObject({
+        enabled: false,
+        disabled_reason: 'Deliveries kept failing for 24 hours (last error: receiver answered 500)',
+      });
 
       receiver.reply = () => ({});
       const retried = await api(

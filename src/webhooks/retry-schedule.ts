@@ -1,4 +1,8 @@
-/** Waits after failed attempts 1..7: about a day in all. The 8th failure gives up. */
+/**
+ * Waits after failed attempts 1..7. The worker stretches the last one to the day mark of the
+ * webhook's failing streak, so the 8th attempt comes a day after the first failure and, if it
+ * fails too, gives up and disables the webhook.
+ */
 export const RETRY_DELAYS_MS = [
   10_000,
   60_000,

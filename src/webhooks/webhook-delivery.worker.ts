@@ -266,7 +266,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       await this.disable(manager, d.webhook_id, 'The receiver answered 410 Gone');
       return;
     }
-    const delay = Math.max(retryDelay(d.attempts), parseRetryAfter(result.retryAfter, at) ?? 0);
+    // A test send says nothing about the webhook's health.
+    const failingSince = d.is_test ? undefined : await this.markFailing(manager, d.webhook_id, at);
+    let delay = Math.max(retryDelay(d.attempts), parseRetryAfter(result.retryAfter, at) ?? 0);
+    if (failingSince && d.attempts === d.max_attempts - 1) {
+      // The last retry waits for the day mark, so a receiver that stays down is disabled by
+      // this delivery's own final failure rather than by some later event's.
+      delay = Math.max(delay, failingSince.getTime() + DISABLE_AFTER_FAILING_MS - at.getTime());
+    }
     const givesUp = d.attempts >= d.max_attempts;
     await manager.query(
       `UPDATE webhook_deliveries SET status = $3, next_attempt_at = $4, claimed_until = NULL, last_status_code = $5, last_error = $6 WHERE ${mine}`,
@@ -279,21 +286,27 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         error,
       ],
     );
-    if (d.is_test) return; // a test send says nothing about the webhook's health
-    const {
-      rows: [webhook],
-    } = await modify<{ failing_since: Date }>(
-      manager,
-      'UPDATE webhooks SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING failing_since',
-      [d.webhook_id, at],
-    );
-    if (webhook && at.getTime() - webhook.failing_since.getTime() >= DISABLE_AFTER_FAILING_MS) {
+    if (failingSince && at.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
       await this.disable(
         manager,
         d.webhook_id,
         `Deliveries kept failing for 24 hours (last error: ${error})`,
       );
     }
+  }
+
+  /** Notes that the webhook is failing; answers since when (undefined if it is gone). */
+  private async markFailing(
+    manager: EntityManager,
+    webhookId: number,
+    at: Date,
+  ): Promise<Date | undefined> {
+    const { rows } = await modify<{ failing_since: Date }>(
+      manager,
+      'UPDATE webhooks SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING failing_since',
+      [webhookId, at],
+    );
+    return rows[0]?.failing_since;
   }
 
   private async disable(manager: EntityManager, webhookId: number, reason: string): Promise<void> {
