@@ -215,6 +215,40 @@ describe('live votes', () => {
     await expectCountersMatchVoteRows();
   });
 
+  it('votes and session changes at the same moment neither deadlock nor fail', async () => {
+    let voting = true;
+    let n = 0;
+    const voteStatuses: number[] = [];
+    const voter = async () => {
+      while (voting) {
+        const res = await vote({ username: `busy${n++}`, vote: 'up', timestamp: at(60 * MIN) });
+        voteStatuses.push(res.status);
+      }
+    };
+    const voters = Array.from({ length: 6 }, voter);
+    const changeStatuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const game_id = ids[i % 2 ? 'Quiplash 3' : 'Fibbage 4'];
+      const added = await api('POST', `/api/sessions/${sessionId}/games`, { game_id });
+      const path = `/api/sessions/${sessionId}/games/${added.body.id}`;
+      const renamed = await api('PATCH', `${path}/room-code`, { room_code: 'ABCD' });
+      const removed = await api('DELETE', path);
+      changeStatuses.push(added.status, renamed.status, removed.status);
+    }
+    voting = false;
+    await Promise.all(voters);
+    expect(changeStatuses.filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    expect(voteStatuses.length).toBeGreaterThan(20);
+    expect(voteStatuses.filter((s) => s !== 200)).toEqual([]);
+    // Job Job, which the added games had replaced, is playing again for the tests that follow.
+    const [last] = await db.query(
+      'SELECT id FROM session_games WHERE session_id = $1 ORDER BY played_at DESC LIMIT 1',
+      [sessionId],
+    );
+    await api('PATCH', `/api/sessions/${sessionId}/games/${last.id}/status`, { status: 'playing' });
+    await expectCountersMatchVoteRows();
+  });
+
   describe('history', () => {
     it('GET /api/votes filters and paginates', async () => {
       const all = await t.request('GET', '/api/votes?limit=100');

@@ -93,8 +93,14 @@ export class SessionsService {
   }
 
   async get(id: number, db: Queryable = this.dataSource, lock = false): Promise<SessionDto> {
+    if (lock) {
+      // NO KEY UPDATE, not UPDATE: a live vote's foreign-key check takes KEY SHARE on this row
+      // while it holds the session's event lock, so a full UPDATE lock would deadlock with it.
+      // Locked first and read after, so the counts below are not from before the lock wait.
+      await db.query('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [id]);
+    }
     const [session] = await db.query<SessionDto[]>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`,
       [id],
     );
     if (!session) throw new NotFoundException(`Session ${id} not found`);
