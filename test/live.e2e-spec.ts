@@ -2,6 +2,7 @@ import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
 import { JackboxWebSocketClient } from './guide/ws-client';
 import { RELAY_APPLICATION_NAME, RELAY_POLL_MS } from '../src/events/event-relay';
+import { LiveHub } from '../src/live/live-hub';
 import { JWT_SECRET, startTestApp, type TestApp } from './support/app';
 import { gameId, waitUntil } from './support/factories';
 import { adminQuery } from './support/database';
@@ -303,6 +304,62 @@ describe('live WebSocket', () => {
       await sleep(RELAY_POLL_MS * 2);
       const replayed = s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
       expect(replayed).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    });
+
+    it('paces a large backlog to a bot that reads slowly instead of dropping it', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      // 6 MB of missed events, far more than a socket may have unread (1 MiB here).
+      await t.app.get(DataSource).query(
+        `INSERT INTO events (type, session_id, payload)
+         SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', 2000))
+         FROM generate_series(1, 3000) AS n`,
+        [session.id],
+      );
+      const s = track(await authedSocket(t.url, token));
+      const tcp = (s.socket as any)._socket;
+      tcp.pause();
+      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
+      await sleep(500);
+      tcp.resume();
+      await waitUntil(
+        () => s.messages.filter((m) => m.type === 'game.status').length >= 3000,
+        15_000,
+      );
+      const replayed = s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
+      expect(replayed).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+      expect(s.socket.readyState).toBe(s.socket.OPEN);
+    });
+
+    it('stops a replay when the bot unsubscribes during it', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      await t.app.get(DataSource).query(
+        `INSERT INTO events (type, session_id, payload)
+         SELECT 'game.status', $1, json_build_object('n', n) FROM generate_series(1, 5000) AS n`,
+        [session.id],
+      );
+      const s = track(await authedSocket(t.url, token));
+      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
+      await s.next((m) => m.type === 'game.status');
+      s.send({ type: 'unsubscribe', sessionId: session.id });
+      await s.next(ofType('unsubscribed'));
+      const received = s.messages.length;
+      await sleep(300);
+      expect(s.messages.length).toBe(received);
+      expect(received).toBeLessThan(5000);
+    });
+
+    it('forgets a socket that closes while its subscribe is being handled', async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      for (let i = 0; i < 10; i++) {
+        const s = await authedSocket(t.url, token);
+        s.send({ type: 'subscribe', sessionId: session.id });
+        s.socket.terminate();
+      }
+      await sleep(300);
+      expect(t.app.get(LiveHub).subscriberCount(session.id)).toBe(0);
     });
 
     it('refuses a bad lastEventId', async () => {

@@ -22,7 +22,9 @@ interface Subscription {
   replayedThrough?: number;
 }
 
-const REPLAY_PAGE = 1_000;
+const REPLAY_PAGE = 250;
+/** How long a replaying socket may take to read a page before it counts as stopped. */
+const REPLAY_DRAIN_TIMEOUT_MS = 30_000;
 
 /**
  * Who receives which event. Each event is serialized once and the same frame goes to every
@@ -41,6 +43,10 @@ export class LiveHub {
 
   get size(): number {
     return this.clients.size;
+  }
+
+  subscriberCount(sessionId: number): number {
+    return this.bySession.get(sessionId)?.size ?? 0;
   }
 
   add(socket: WebSocket): LiveClient {
@@ -68,6 +74,9 @@ export class LiveHub {
    * which also covers an event the relay's look-back finds only after the replay has ended.
    */
   async subscribe(client: LiveClient, sessionId: number, lastEventId?: number): Promise<void> {
+    if (!this.clients.has(client)) return; // it closed while the session was being looked up
+    // Already subscribed and nothing to replay: the subscription (and any replay) carries on.
+    if (lastEventId === undefined && client.subscriptions.has(sessionId)) return;
     const subscription: Subscription = lastEventId === undefined ? {} : { held: [] };
     client.subscriptions.set(sessionId, subscription);
     let members = this.bySession.get(sessionId);
@@ -75,20 +84,27 @@ export class LiveHub {
     members.add(client);
     if (lastEventId === undefined) return;
 
+    // Unsubscribed, subscribed again or closed while a page was being read: this replay is over.
+    const superseded = () =>
+      client.subscriptions.get(sessionId) !== subscription ||
+      client.socket.readyState !== WebSocket.OPEN;
     let after = lastEventId;
-    let rows: Parameters<typeof toDomainEvent>[0][];
-    do {
-      rows = await this.dataSource.query(
+    for (;;) {
+      const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
         `SELECT id, type, session_id, payload, created_at FROM events
          WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT ${REPLAY_PAGE}`,
         [sessionId, after],
       );
+      if (superseded()) return;
       for (const row of rows) {
         const event = toDomainEvent(row);
         after = event.id;
         this.send(client, this.frame(event));
       }
-    } while (rows.length === REPLAY_PAGE && client.socket.readyState === WebSocket.OPEN);
+      if (rows.length < REPLAY_PAGE) break;
+      // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
+      await this.drained(client);
+    }
     const held = subscription.held ?? [];
     delete subscription.held;
     subscription.replayedThrough = after;
@@ -144,6 +160,21 @@ export class LiveHub {
   /** Closes every connection (on shutdown: 1001 tells bots to reconnect, elsewhere). */
   closeAll(code: number, reason: string): void {
     for (const client of this.clients) client.socket.close(code, reason);
+  }
+
+  /** Resolves once the socket has sent most of what is queued (or has closed or stalled). */
+  private async drained(client: LiveClient): Promise<void> {
+    const { socket } = client;
+    const deadline = Date.now() + REPLAY_DRAIN_TIMEOUT_MS;
+    const enough = this.config.live.maxBufferedBytes / 4;
+    while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > enough) {
+      if (Date.now() > deadline) {
+        this.logger.warn('dropping a WebSocket client that stopped reading its replay');
+        socket.terminate();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   private frame(event: DomainEvent): string {
