@@ -1,8 +1,12 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import { EVENTS_CHANNEL } from '../src/events/event-announcer';
 import { EventOutbox } from '../src/events/event-outbox';
+import { RELAY_POLL_MS } from '../src/events/event-relay';
 import type { DomainEvent } from '../src/events/event-types';
 import { startTestApp, type TestApp } from './support/app';
+import { waitUntil } from './support/factories';
 
 describe('event outbox', () => {
   let t: TestApp;
@@ -64,5 +68,46 @@ describe('event outbox', () => {
     const event = await outbox.transaction((tx) => tx.record('session.started', 9, payload));
     await new Promise((r) => setTimeout(r, 50));
     expect(visibleToOthers).toEqual([{ id: String(event.id) }]);
+  });
+
+  it('announces an event it committed even when its own look-back emitted it first', async () => {
+    const listener = new Client({ connectionString: t.config.databaseUrl });
+    await listener.connect();
+    try {
+      const heardIds: string[] = [];
+      listener.on('notification', (n) => heardIds.push(n.payload ?? ''));
+      await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
+      const [row] = await dataSource.query(
+        `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 10, $1) RETURNING id, created_at`,
+        [JSON.stringify(payload)],
+      );
+      const event = {
+        id: Number(row.id),
+        type: 'session.started' as const,
+        sessionId: 10,
+        payload,
+        createdAt: row.created_at,
+      };
+      outbox.emit(event); // what the look-back does when it finds the row first
+      outbox.publish(event); // what the committing request does a moment later
+      await waitUntil(() => heardIds.some((p) => p.endsWith(`:${event.id}`)), 2_000);
+      expect(heard).toEqual([event]);
+    } finally {
+      await listener.end();
+    }
+  });
+
+  it('a starting instance treats the events already stored as history, never relaying them', async () => {
+    const [{ id }] = await dataSource.query('SELECT max(id)::int AS id FROM events');
+    const second = await startTestApp({}, t.database);
+    try {
+      const relayed: DomainEvent[] = [];
+      second.app.get(EventEmitter2).on('session.started', (e: DomainEvent) => relayed.push(e));
+      await new Promise((r) => setTimeout(r, RELAY_POLL_MS * 1.5));
+      expect(second.app.get(EventOutbox).seen(id)).toBe(false);
+      expect(relayed).toEqual([]);
+    } finally {
+      await second.close();
+    }
   });
 });

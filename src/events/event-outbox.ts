@@ -12,7 +12,7 @@ import type { DomainEvent, EventPayloads, EventType } from './event-types';
 export const SESSION_EVENTS_LOCK = 7276;
 
 /** How many published event ids are remembered to keep a late duplicate from going out twice. */
-const RECENT_IDS = 10_000;
+export const RECENT_IDS = 10_000;
 
 interface EventRow {
   id: string;
@@ -81,9 +81,14 @@ export class EventOutbox {
     return result;
   }
 
-  /** Publishes an event this instance committed, here and (announced) on the other instances. */
+  /**
+   * Publishes an event this instance committed, here and (announced) on the other instances.
+   * Announced even when this instance's look-back already found and emitted it, or the other
+   * instances would hear of it only through their own look-back, late and out of order.
+   */
   publish(event: DomainEvent): void {
-    if (this.emit(event)) this.announcer.announce(event.id);
+    this.emit(event);
+    this.announcer.announce(event.id);
   }
 
   /** Whether an event was already published here. */

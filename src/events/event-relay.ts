@@ -10,7 +10,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { EVENTS_CHANNEL } from './event-announcer';
-import { EventOutbox } from './event-outbox';
+import { EventOutbox, RECENT_IDS } from './event-outbox';
 import type { DomainEvent, EventType } from './event-types';
 import { INSTANCE_ID } from './instance';
 
@@ -35,8 +35,11 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 export const RELAY_APPLICATION_NAME = 'jackbox-event-relay';
 /** How often the relay looks for events no announcement told it about. */
 export const RELAY_POLL_MS = 1_000;
-/** How far below the highest id it has seen it looks (events committed out of id order). */
-const LOOK_BACK_IDS = 1_000;
+/**
+ * How far below the highest id it has seen it looks: events commit out of id order, and an
+ * announcement can be lost. Half of what the outbox remembers, so nothing in range goes out twice.
+ */
+const LOOK_BACK_IDS = RECENT_IDS / 2;
 
 /**
  * Brings events committed by other instances onto this instance's bus. Announcements arrive
@@ -53,6 +56,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private reconnectTimer?: NodeJS.Timeout;
   private poller?: NodeJS.Timeout;
   private queue: Promise<void> = Promise.resolve();
+  /** The highest event id at start-up: what is at or below it is history, never relayed. */
+  private historyUpTo = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -66,7 +71,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const [row] = await this.dataSource.query<{ id: string | null }[]>(
       'SELECT max(id) AS id FROM events',
     );
-    this.outbox.highestId = Math.max(this.outbox.highestId, Number(row.id ?? 0));
+    this.historyUpTo = Number(row.id ?? 0);
+    this.outbox.highestId = Math.max(this.outbox.highestId, this.historyUpTo);
     await this.connect();
     this.poller = setInterval(() => void this.lookBack(), RELAY_POLL_MS);
     this.poller.unref();
@@ -119,7 +125,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const ids = list
       .split(',')
       .map(Number)
-      .filter((id) => !this.outbox.seen(id));
+      .filter((id) => id > this.historyUpTo && !this.outbox.seen(id));
     return ids.length
       ? this.publishFromDatabase('id = ANY($1::bigint[])', [ids])
       : Promise.resolve();
@@ -130,7 +136,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const rows = await this.dataSource.query<{ id: string }[]>(
         'SELECT id FROM events WHERE id > $1 ORDER BY id',
-        [Math.max(0, this.outbox.highestId - LOOK_BACK_IDS)],
+        [Math.max(this.historyUpTo, this.outbox.highestId - LOOK_BACK_IDS)],
       );
       const missing = rows.map((r) => Number(r.id)).filter((id) => !this.outbox.seen(id));
       if (missing.length) await this.publishFromDatabase('id = ANY($1::bigint[])', [missing]);
