@@ -147,6 +147,14 @@ describe('live votes', () => {
       { username: 'A', vote: 'up', timestamp: '2025-13-45T99:00:00Z' },
       /^timestamp is not a valid date/,
     ],
+    [
+      { username: 'A', vote: 'up', timestamp: '0000-01-01T00:00:00Z' },
+      /^timestamp is not a valid date/,
+    ],
+    [
+      { username: 'A', vote: 'up', timestamp: '9999-12-31T23:59:00-14:00' },
+      /^timestamp is not a valid date/,
+    ],
     [{ username: 'A', vote: 'up', timestamp: 1730491200000 }, /^timestamp must be a string/],
     [{ username: 'A', vote: 'up', timestamp: at(0), ticker: 'TOO-LONG' }, /^ticker must be 2 to 6/],
     [{ username: 'A', vote: 'up', timestamp: at(0), extra: 1 }, /extra should not exist/],
@@ -395,6 +403,10 @@ describe('live votes', () => {
       [
         { chatData: [{ username: 'x', message: 'thisgame++', timestamp: 'soon' }] },
         /chatData\.0\.timestamp must be an ISO 8601/,
+      ],
+      [
+        { chatData: [{ username: 'x', message: 'thisgame++', timestamp: '0000-01-01T00:00Z' }] },
+        /chatData\.0\.timestamp is not a valid date/,
       ],
       [{ chatData: ['thisgame++'] }, /chatData\.0/],
     ])('refuses %j with 400', async (body, message) => {

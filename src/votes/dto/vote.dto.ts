@@ -25,7 +25,9 @@ export function parseTimestamp(value: string): Date | undefined {
   if (!ISO_TIMESTAMP.test(value)) return undefined;
   const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`;
   const date = new Date(withZone.replace(' ', 'T'));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // Years 1-9999 only: a zone offset can push year 0 or 9999 past what PostgreSQL accepts.
+  const year = date.getUTCFullYear();
+  return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? undefined : date;
 }
 
 export class LiveVoteDto {
