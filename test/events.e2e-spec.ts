@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { EVENTS_CHANNEL } from '../src/events/event-announcer';
 import { EventOutbox } from '../src/events/event-outbox';
 import { RELAY_POLL_MS } from '../src/events/event-relay';
+import { EventRetention } from '../src/events/event-retention';
 import type { DomainEvent } from '../src/events/event-types';
 import { startTestApp, type TestApp } from './support/app';
 import { waitUntil } from './support/factories';
@@ -108,6 +109,52 @@ describe('event outbox', () => {
       expect(relayed).toEqual([]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('the retention sweep deletes old events and old finished deliveries, and nothing else', async () => {
+    const hours = t.config.eventRetentionHours;
+    const [{ id: hook }] = await dataSource.query(
+      `INSERT INTO webhooks (name, url, secret, events) VALUES ('Old', 'http://127.0.0.1:9/', 's', '{}') RETURNING id`,
+    );
+    const event = async (ageHours: number) =>
+      (
+        await dataSource.query(
+          `INSERT INTO events (type, session_id, payload, created_at)
+           VALUES ('session.started', 11, $1, now() - make_interval(hours => $2)) RETURNING id::int AS id`,
+          [JSON.stringify(payload), ageHours],
+        )
+      )[0].id as number;
+    const delivery = async (eventId: number, status: string, ageHours: number) =>
+      (
+        await dataSource.query(
+          `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, status, next_attempt_at, created_at)
+           VALUES ($1, $2, 'session.started', $3, now() + interval '1 day', now() - make_interval(hours => $4))
+           RETURNING id::int AS id`,
+          [hook, eventId, status, ageHours],
+        )
+      )[0].id as number;
+    const old = [await event(hours + 1), await event(hours + 1)];
+    const kept = await event(hours - 1);
+    await delivery(old[0], 'delivered', hours + 1);
+    const oldPending = await delivery(old[1], 'pending', hours + 1);
+    const recentFailed = await delivery(kept, 'failed', hours - 1);
+    try {
+      expect(await t.app.get(EventRetention).sweep()).toBe(2);
+      const events = await dataSource.query('SELECT id::int AS id FROM events WHERE id = ANY($1)', [
+        [...old, kept],
+      ]);
+      expect(events).toEqual([{ id: kept }]);
+      const deliveries = await dataSource.query(
+        'SELECT id::int AS id, event_id::int AS event_id FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id',
+        [hook],
+      );
+      expect(deliveries).toEqual([
+        { id: oldPending, event_id: null },
+        { id: recentFailed, event_id: kept },
+      ]);
+    } finally {
+      await dataSource.query('DELETE FROM webhooks WHERE id = $1', [hook]);
     }
   });
 });

@@ -440,6 +440,51 @@ describe('webhooks', () => {
         404,
       );
     });
+
+    it('a test send answered 410 Gone says so but leaves the webhook enabled', async () => {
+      receiver.reply = () => ({ status: 410 });
+      const hook = await create({ url: receiver.url });
+      const res = await api('POST', `/api/webhooks/test/${hook.id}`);
+      expect(res.body).toMatchObject({ success: false, status_code: 410 });
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body).toMatchObject({
+        enabled: true,
+        disabled_reason: null,
+      });
+    });
+
+    it('sending a pending delivery by hand keeps the rest of its retry schedule', async () => {
+      receiver.reply = () => ({ status: 500 });
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      await waitUntil(async () => (await logs(hook.id)).length === 1);
+      const [{ delivery_id }] = await logs(hook.id);
+      const res = await api('POST', `/api/webhooks/${hook.id}/deliveries/${delivery_id}/retry`);
+      expect(res.body).toMatchObject({ success: false, status_code: 500 });
+      expect((await logs(hook.id))[0]).toMatchObject({ attempt: 2, delivery_status: 'pending' });
+    });
+
+    it('gives up on a delivery whose event is no longer stored, without holding it against the webhook', async () => {
+      const hook = await create({ url: receiver.url });
+      await t.app
+        .get(DataSource)
+        .query(
+          `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type) VALUES ($1, NULL, 'game.added')`,
+          [hook.id],
+        );
+      worker().kick();
+      await waitUntil(async () => (await logs(hook.id)).length === 1);
+      expect((await logs(hook.id))[0]).toMatchObject({
+        attempt: 1,
+        success: false,
+        error: 'the event is no longer stored',
+        delivery_status: 'failed',
+      });
+      const [webhook] = await t.app
+        .get(DataSource)
+        .query('SELECT enabled, failing_since FROM webhooks WHERE id = $1', [hook.id]);
+      expect(webhook).toEqual({ enabled: true, failing_since: null });
+      expect(receiver.requests).toEqual([]);
+    });
   });
 });
 

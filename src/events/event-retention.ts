@@ -12,7 +12,7 @@ import { modify } from '../database/sql';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Deletes events older than EVENT_RETENTION_HOURS (at least a day), hourly. */
+/** Deletes events and finished webhook deliveries older than EVENT_RETENTION_HOURS (at least a day), hourly. */
 @Injectable()
 export class EventRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRetention.name);
@@ -31,18 +31,24 @@ export class EventRetention implements OnApplicationBootstrap, OnApplicationShut
     clearInterval(this.timer);
   }
 
+  /** Deletes what is older than the retention; answers how many events went. */
   async sweep(): Promise<number> {
+    const hours = [this.config.eventRetentionHours];
     try {
+      // Finished deliveries (and their attempt logs) go first: pending ones are still owed.
+      await this.dataSource.query(
+        `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(hours => $1)`,
+        hours,
+      );
       const { count } = await modify(
         this.dataSource,
         `DELETE FROM events WHERE created_at < now() - make_interval(hours => $1)`,
-        [this.config.eventRetentionHours],
+        hours,
       );
-      if (count > 0)
-        this.logger.log(`deleted ${count} events older than ${this.config.eventRetentionHours} h`);
+      if (count > 0) this.logger.log(`deleted ${count} events older than ${hours[0]} h`);
       return count;
     } catch (error) {
-      this.logger.error(`event retention sweep failed: ${(error as Error).message}`);
+      this.logger.error(`retention sweep failed: ${(error as Error).message}`);
       return 0;
     }
   }

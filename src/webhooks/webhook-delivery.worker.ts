@@ -16,6 +16,9 @@ import { DISABLE_AFTER_FAILING_MS, parseRetryAfter, retryDelay } from './retry-s
 import { WebhookSender, type SendResult } from './webhook-sender';
 import { deliveryHeaders } from './webhook-signing';
 
+/** What one attempt came to; `unsendable` when there is nothing left to send. */
+type AttemptResult = SendResult & { unsendable?: boolean };
+
 interface ClaimedDelivery {
   id: string;
   webhook_id: number;
@@ -171,7 +174,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       );
       const body = delivery.body ?? (await this.fixBody(delivery));
       const attemptedAt = this.clock.now();
-      const result: SendResult =
+      const result: AttemptResult =
         webhook && body
           ? await this.sender.send(
               webhook.url,
@@ -187,6 +190,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
           : {
               durationMs: 0,
               error: webhook ? 'the event is no longer stored' : 'the webhook was deleted',
+              unsendable: true,
             };
       const success =
         result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
@@ -230,7 +234,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     manager: EntityManager,
     d: ClaimedDelivery,
     at: Date,
-    result: SendResult,
+    result: AttemptResult,
     success: boolean,
     error: string | null,
   ): Promise<void> {
@@ -262,7 +266,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       );
       return;
     }
-    if (result.statusCode === 410) {
+    if (result.unsendable) {
+      // Nothing to send, ever again (the event outlived its retention): not the receiver's fault.
+      await manager.query(
+        `UPDATE webhook_deliveries SET status = 'failed', claimed_until = NULL, last_error = $3 WHERE ${mine}`,
+        [d.id, d.claim_token, error],
+      );
+      return;
+    }
+    if (result.statusCode === 410 && !d.is_test) {
       await this.disable(manager, d.webhook_id, 'The receiver answered 410 Gone');
       return;
     }

@@ -127,12 +127,15 @@ export class WebhooksService {
     return this.sendNow(Number(deliveryId), 'Test webhook sent');
   }
 
-  /** Sends a failed (or not yet sent) delivery again, now, for one more attempt. */
+  /**
+   * Sends a delivery that is not delivered again, now: one more attempt for a failed one, the
+   * next of its schedule for a pending one.
+   */
   async retry(webhookId: number, deliveryId: number): Promise<DeliveryResultDto> {
     await this.get(webhookId);
     const { count } = await modify(
       this.dataSource,
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), max_attempts = attempts + 1
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), max_attempts = greatest(max_attempts, attempts + 1)
        WHERE id = $1 AND webhook_id = $2 AND status <> 'delivered' AND (claimed_until IS NULL OR claimed_until < now())`,
       [deliveryId, webhookId],
     );

@@ -3,6 +3,7 @@ import { CreateCatalog1764220100000 } from './1764220100000-CreateCatalog';
 import { CreateSessions1764220200000 } from './1764220200000-CreateSessions';
 import { CreateVotes1764220300000 } from './1764220300000-CreateVotes';
 import { CreateWebhooks1764220400000 } from './1764220400000-CreateWebhooks';
+import { WebhookHousekeeping1764220500000 } from './1764220500000-WebhookHousekeeping';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   CreateSessions1764220200000,
   CreateVotes1764220300000,
   CreateWebhooks1764220400000,
+  WebhookHousekeeping1764220500000,
 ];
