@@ -505,6 +505,62 @@ describe('live WebSocket across instances and on shutdown', () => {
     }
   });
 
+  it('gives a bot the events of a session in id order, once, while both instances write to it', async () => {
+    const a = await startTestApp();
+    const b = await startTestApp({}, a.database);
+    try {
+      const token = await a.login();
+      const session = (await a.request('POST', '/api/sessions', { token, body: {} })).body;
+      await a.request('POST', `/api/sessions/${session.id}/games`, {
+        token,
+        body: { game_id: await gameId(a, 'Fibbage 4') },
+      });
+      const bots = [await authedSocket(a.url, token), await authedSocket(b.url, token)];
+      for (const bot of bots) {
+        bot.send({ type: 'subscribe', sessionId: session.id });
+        await bot.next(ofType('subscribed'));
+      }
+      const [{ id: before }] = await a.app
+        .get(DataSource)
+        .query('SELECT max(id)::int AS id FROM events');
+      // Votes land on both instances at once, as behind a load balancer.
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, worker) => {
+          const instance = worker % 2 ? b : a;
+          for (let i = 0; i < 15; i++) {
+            await instance.request('POST', '/api/votes/live', {
+              token,
+              body: {
+                username: `w${worker}-${i}`,
+                vote: 'up',
+                timestamp: new Date().toISOString(),
+              },
+            });
+          }
+        }),
+      );
+      const stored = (
+        await a.app
+          .get(DataSource)
+          .query('SELECT id::int AS id FROM events WHERE session_id = $1 AND id > $2 ORDER BY id', [
+            session.id,
+            before,
+          ])
+      ).map((r: { id: number }) => r.id);
+      expect(stored).toHaveLength(120);
+      for (const bot of bots) {
+        await bot.next((m) => m.id === stored[stored.length - 1], 5_000);
+        await sleep(RELAY_POLL_MS + 200); // a late duplicate would arrive by now
+        const received = bot.messages.filter((m) => m.id > before).map((m) => m.id);
+        expect(received).toEqual(stored);
+        bot.socket.terminate();
+      }
+    } finally {
+      await b.close();
+      await a.close();
+    }
+  });
+
   it('closes sockets with 1001 when the server shuts down', async () => {
     const t = await startTestApp();
     const token = await t.login();

@@ -5,7 +5,9 @@ import WebSocket from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { toDomainEvent } from '../events/event-relay';
+import { EventOutbox } from '../events/event-outbox';
 import type { DomainEvent } from '../events/event-types';
+import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
 export interface LiveClient {
@@ -27,19 +29,24 @@ const REPLAY_PAGE = 250;
 const REPLAY_DRAIN_TIMEOUT_MS = 30_000;
 
 /**
- * Who receives which event. Each event is serialized once and the same frame goes to every
- * recipient; a recipient that stops reading is dropped before it can grow memory.
+ * Who receives which event. A session's events reach its subscribers in id order, once (see
+ * SessionStreams). Each event is serialized once and the same frame goes to every recipient;
+ * a recipient that stops reading is dropped before it can grow memory.
  */
 @Injectable()
 export class LiveHub {
   private readonly logger = new Logger(LiveHub.name);
   private readonly clients = new Set<LiveClient>();
   private readonly bySession = new Map<number, Set<LiveClient>>();
+  private readonly streams: SessionStreams;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
+  ) {
+    this.streams = new SessionStreams(dataSource, (event) => this.deliver(event));
+  }
 
   get size(): number {
     return this.clients.size;
@@ -80,7 +87,10 @@ export class LiveHub {
     const subscription: Subscription = lastEventId === undefined ? {} : { held: [] };
     client.subscriptions.set(sessionId, subscription);
     let members = this.bySession.get(sessionId);
-    if (!members) this.bySession.set(sessionId, (members = new Set()));
+    if (!members) {
+      this.bySession.set(sessionId, (members = new Set()));
+      this.streams.watch(sessionId, this.outbox.highestId);
+    }
     members.add(client);
     if (lastEventId === undefined) return;
 
@@ -141,12 +151,25 @@ export class LiveHub {
   @OnEvent('game.status')
   @OnEvent('vote.received')
   broadcast(event: DomainEvent): void {
+    if (event.type === 'session.started') {
+      this.sendToAll(
+        event,
+        [...this.clients].filter((c) => c.authenticated),
+      );
+    } else if (event.sessionId !== null) {
+      // In session order, through the session's stream.
+      this.streams.signal(event.sessionId, event.id);
+    }
+  }
+
+  /** Sends a session's event to its subscribers, holding it for those being replayed. */
+  private deliver(event: DomainEvent): void {
+    this.sendToAll(event, [...(this.bySession.get(event.sessionId ?? -1) ?? [])]);
+  }
+
+  private sendToAll(event: DomainEvent, recipients: LiveClient[]): void {
     try {
       const frame = this.frame(event);
-      const recipients =
-        event.type === 'session.started'
-          ? [...this.clients].filter((c) => c.authenticated)
-          : [...(this.bySession.get(event.sessionId ?? -1) ?? [])];
       for (const client of recipients) {
         const subscription = client.subscriptions.get(event.sessionId ?? -1);
         if (subscription?.held) subscription.held.push({ id: event.id, frame });
@@ -190,6 +213,9 @@ export class LiveHub {
     client.subscriptions.delete(sessionId);
     const members = this.bySession.get(sessionId);
     members?.delete(client);
-    if (members?.size === 0) this.bySession.delete(sessionId);
+    if (members?.size === 0) {
+      this.bySession.delete(sessionId);
+      this.streams.unwatch(sessionId);
+    }
   }
 }

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { toDomainEvent } from '../events/event-relay';
+import type { DomainEvent } from '../events/event-types';
+
+interface Stream {
+  /** Every event of the session up to this id has been delivered (or was before the stream). */
+  through: number;
+  /** The highest id signalled so far. */
+  wanted: number;
+  running: boolean;
+}
+
+const PAGE = 1_000;
+const RETRY_MS = 500;
+
+/**
+ * Delivers each watched session's events in id order, once. With several instances writing to
+ * one session, events reach an instance out of order: its own at once, the others' a few
+ * milliseconds later through NOTIFY. So an event is only a signal: the stream reads the
+ * session's events up to it from the table, where every earlier event of the session has
+ * already committed (the outbox's per-session lock), and delivers them in order. Under load,
+ * one read covers every signal that arrived while the previous read was running.
+ */
+export class SessionStreams {
+  private readonly logger = new Logger(SessionStreams.name);
+  private readonly streams = new Map<number, Stream>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly deliver: (event: DomainEvent) => void,
+  ) {}
+
+  /** Starts delivering the session's events after `after` (what this instance has seen). */
+  watch(sessionId: number, after: number): void {
+    if (!this.streams.has(sessionId))
+      this.streams.set(sessionId, { through: after, wanted: after, running: false });
+  }
+
+  unwatch(sessionId: number): void {
+    this.streams.delete(sessionId);
+  }
+
+  signal(sessionId: number, eventId: number): void {
+    const stream = this.streams.get(sessionId);
+    if (!stream || eventId <= stream.wanted) return;
+    stream.wanted = eventId;
+    if (!stream.running) void this.run(sessionId, stream);
+  }
+
+  private async run(sessionId: number, stream: Stream): Promise<void> {
+    stream.running = true;
+    try {
+      while (stream.wanted > stream.through && this.streams.get(sessionId) === stream) {
+        const upTo = stream.wanted;
+        const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
+          `SELECT id, type, session_id, payload, created_at FROM events
+           WHERE session_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT ${PAGE}`,
+          [sessionId, stream.through, upTo],
+        );
+        if (this.streams.get(sessionId) !== stream) return;
+        stream.through = rows.length === PAGE ? Number(rows[PAGE - 1].id) : upTo;
+        for (const row of rows) this.deliver(toDomainEvent(row));
+      }
+    } catch (error) {
+      this.logger.warn(
+        `could not read the events of session ${sessionId}: ${(error as Error).message}`,
+      );
+      setTimeout(() => {
+        if (!stream.running && this.streams.get(sessionId) === stream)
+          void this.run(sessionId, stream);
+      }, RETRY_MS).unref();
+    } finally {
+      stream.running = false;
+    }
+  }
+}
