@@ -1,11 +1,19 @@
 // Runs wrk and reads its report: requests per second, p50, p99 and errors.
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 
 const UNITS = { us: 0.001, ms: 1, s: 1000, m: 60000 };
 const toMs = (text) => {
   const [, value, unit] = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
   return Number(value) * UNITS[unit];
 };
+
+/** Stops with a clear message, before any server is started, when wrk is not installed. */
+function requireWrk() {
+  if (spawnSync('wrk', ['--version']).error) {
+    console.error('bench: wrk is not installed (Debian/Ubuntu: apt-get install wrk)');
+    process.exit(1);
+  }
+}
 
 function runWrk({ url, connections, seconds, script, env }) {
   const threads = Math.min(2, connections);
@@ -41,4 +49,4 @@ function runWrk({ url, connections, seconds, script, env }) {
   };
 }
 
-module.exports = { runWrk };
+module.exports = { requireWrk, runWrk };

@@ -3,7 +3,7 @@
 // a PostgreSQL (BENCH_DATABASE_URL, default the local one on 5432).
 // Usage: node bench/votes/run.js [seconds=10]
 const path = require('node:path');
-const { runWrk } = require('../lib/wrk');
+const { requireWrk, runWrk } = require('../lib/wrk');
 const {
   build,
   freshDatabase,
@@ -49,6 +49,7 @@ function drive(target, url, connections, token, label) {
 const fmt = (n, digits = 1) => n.toFixed(digits).padStart(9);
 
 async function main() {
+  requireWrk();
   build();
   const databaseUrl = await freshDatabase(ADMIN_URL, DB);
   const api = await startApi({ databaseUrl, port: 5301 });
