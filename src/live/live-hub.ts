@@ -87,17 +87,17 @@ export class LiveHub {
     const subscription: Subscription = lastEventId === undefined ? {} : { held: [] };
     client.subscriptions.set(sessionId, subscription);
     let members = this.bySession.get(sessionId);
-    if (!members) {
-      this.bySession.set(sessionId, (members = new Set()));
-      this.streams.watch(sessionId, this.outbox.highestId);
-    }
+    if (!members) this.bySession.set(sessionId, (members = new Set()));
     members.add(client);
+    const streaming = this.streams.watch(sessionId, this.outbox.highestId);
     if (lastEventId === undefined) return;
 
     // Unsubscribed, subscribed again or closed while a page was being read: this replay is over.
     const superseded = () =>
       client.subscriptions.get(sessionId) !== subscription ||
       client.socket.readyState !== WebSocket.OPEN;
+    // Events the stream will not deliver committed before it began, so the replay sees them.
+    await streaming;
     let after = lastEventId;
     for (;;) {
       const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(

@@ -4,11 +4,16 @@ import { toDomainEvent } from '../events/event-relay';
 import type { DomainEvent } from '../events/event-types';
 
 interface Stream {
-  /** Every event of the session up to this id has been delivered (or was before the stream). */
-  through: number;
+  /**
+   * Every event of the session up to this id is delivered or was before the stream began;
+   * undefined until the stream knows where it begins.
+   */
+  through?: number;
   /** The highest id signalled so far. */
   wanted: number;
   running: boolean;
+  /** Settles once `through` is known. */
+  ready: Promise<void>;
 }
 
 const PAGE = 1_000;
@@ -31,10 +36,35 @@ export class SessionStreams {
     private readonly deliver: (event: DomainEvent) => void,
   ) {}
 
-  /** Starts delivering the session's events after `after` (what this instance has seen). */
-  watch(sessionId: number, after: number): void {
-    if (!this.streams.has(sessionId))
-      this.streams.set(sessionId, { through: after, wanted: after, running: false });
+  /**
+   * Starts delivering the session's events that commit from now on; settles once the stream
+   * knows where it begins. That is the session's highest stored id: a session's events commit
+   * in id order under the outbox's lock, so every later event has a higher id, and every event
+   * up to it is already readable (a replay that starts after this settles sees it). Should
+   * the database not answer, the stream begins at `fallback`.
+   */
+  watch(sessionId: number, fallback: number): Promise<void> {
+    const existing = this.streams.get(sessionId);
+    if (existing) return existing.ready;
+    const stream: Stream = { wanted: 0, running: false, ready: Promise.resolve() };
+    this.streams.set(sessionId, stream);
+    stream.ready = this.dataSource
+      .query<{ id: string }[]>(
+        'SELECT coalesce(max(id), 0) AS id FROM events WHERE session_id = $1',
+        [sessionId],
+      )
+      .then(
+        ([row]) => Number(row.id),
+        (error: Error) => {
+          this.logger.warn(`could not start the stream of session ${sessionId}: ${error.message}`);
+          return Math.max(fallback, stream.wanted);
+        },
+      )
+      .then((through) => {
+        stream.through = through;
+        if (stream.wanted > through) void this.run(sessionId, stream);
+      });
+    return stream.ready;
   }
 
   unwatch(sessionId: number): void {
@@ -45,13 +75,13 @@ export class SessionStreams {
     const stream = this.streams.get(sessionId);
     if (!stream || eventId <= stream.wanted) return;
     stream.wanted = eventId;
-    if (!stream.running) void this.run(sessionId, stream);
+    if (stream.through !== undefined && !stream.running) void this.run(sessionId, stream);
   }
 
   private async run(sessionId: number, stream: Stream): Promise<void> {
     stream.running = true;
     try {
-      while (stream.wanted > stream.through && this.streams.get(sessionId) === stream) {
+      while (stream.wanted > stream.through! && this.streams.get(sessionId) === stream) {
         const upTo = stream.wanted;
         const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
           `SELECT id, type, session_id, payload, created_at FROM events
