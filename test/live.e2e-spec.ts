@@ -362,6 +362,18 @@ describe('live WebSocket', () => {
       expect(t.app.get(LiveHub).subscriberCount(session.id)).toBe(0);
     });
 
+    it("goes live after a lastEventId beyond the session's events (one from another session)", async () => {
+      await closeActiveSession(t, token);
+      const session = (await api('POST', '/api/sessions', {})).body;
+      const s = track(await authedSocket(t.url, token));
+      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 1e12 });
+      await s.next(ofType('subscribed'));
+      await api('POST', `/api/sessions/${session.id}/games`, {
+        game_id: await gameId(t, 'Fibbage 4'),
+      });
+      expect((await s.next(ofType('game.added'))).data.game.title).toBe('Fibbage 4');
+    });
+
     it('refuses a bad lastEventId', async () => {
       const s = track(await authedSocket(t.url, token));
       const [session] = await t.app.get(DataSource).query('SELECT id FROM sessions LIMIT 1');

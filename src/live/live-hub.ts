@@ -17,16 +17,23 @@ export interface LiveClient {
   subscriptions: Map<number, Subscription>;
 }
 
+interface HeldFrame {
+  id: number;
+  frame: string;
+}
+
 interface Subscription {
-  /** Live events that arrive while the session is being replayed. */
-  held?: { id: number; frame: string }[];
-  /** The last replayed id: a live event at or below it was in the replay. */
+  /** Live events that arrive before the subscription is confirmed and its replay sent. */
+  held?: HeldFrame[];
+  /** The newest replayed id: a live event at or below it was in the replay. */
   replayedThrough?: number;
 }
 
 const REPLAY_PAGE = 250;
 /** How long a replaying socket may take to read a page before it counts as stopped. */
 const REPLAY_DRAIN_TIMEOUT_MS = 30_000;
+/** Live events kept for one bot while its replay is sent. */
+const MAX_HELD = 10_000;
 
 /**
  * Who receives which event. A session's events reach its subscribers in id order, once (see
@@ -74,51 +81,78 @@ export class LiveHub {
   }
 
   /**
-   * Subscribes, first replaying the session's events after `lastEventId`. Live events that
-   * arrive during the replay are held and sent after it, minus those the replay contained,
-   * so there is no gap and no duplicate at the seam. A session's events commit in id order
-   * (the outbox's advisory lock), so "contained" is simply "at or below the last replayed id",
-   * which also covers an event the relay's look-back finds only after the replay has ended.
+   * Subscribes; `confirm` answers the bot once every event committed from then on is sure to
+   * reach it. Then, with `lastEventId`, replays the session's events after it up to the newest
+   * one stored. Live events are held meanwhile and sent after, minus those the replay
+   * contained, so there is no gap and no duplicate at the seam. A session's events commit in
+   * id order (the outbox's advisory lock), so "contained" is simply "at or below the newest
+   * replayed id", which also covers an event the relay's look-back finds after the replay.
    */
-  async subscribe(client: LiveClient, sessionId: number, lastEventId?: number): Promise<void> {
+  async subscribe(
+    client: LiveClient,
+    sessionId: number,
+    lastEventId: number | undefined,
+    confirm: () => void,
+  ): Promise<void> {
     if (!this.clients.has(client)) return; // it closed while the session was being looked up
     // Already subscribed and nothing to replay: the subscription (and any replay) carries on.
-    if (lastEventId === undefined && client.subscriptions.has(sessionId)) return;
-    const subscription: Subscription = lastEventId === undefined ? {} : { held: [] };
+    if (lastEventId === undefined && client.subscriptions.has(sessionId)) return confirm();
+    const subscription: Subscription = { held: [] };
     client.subscriptions.set(sessionId, subscription);
     let members = this.bySession.get(sessionId);
     if (!members) this.bySession.set(sessionId, (members = new Set()));
     members.add(client);
-    const streaming = this.streams.watch(sessionId, this.outbox.highestId);
-    if (lastEventId === undefined) return;
-
-    // Unsubscribed, subscribed again or closed while a page was being read: this replay is over.
+    // Unsubscribed, subscribed again or closed meanwhile: this subscribe is over.
     const superseded = () =>
       client.subscriptions.get(sessionId) !== subscription ||
       client.socket.readyState !== WebSocket.OPEN;
-    // Events the stream will not deliver committed before it began, so the replay sees them.
-    await streaming;
-    let after = lastEventId;
+
+    // Events the stream will not deliver committed before it began: the replay sees them.
+    await this.streams.watch(sessionId, this.outbox.highestId);
+    if (superseded()) return;
+    confirm();
+    let replayedThrough: number | undefined;
+    if (lastEventId !== undefined) {
+      replayedThrough = await this.replay(client, sessionId, lastEventId, superseded);
+      if (replayedThrough === undefined) return;
+    }
+    const held = subscription.held ?? [];
+    delete subscription.held;
+    subscription.replayedThrough = replayedThrough;
+    for (const { id, frame } of held) if (id > (replayedThrough ?? 0)) this.send(client, frame);
+  }
+
+  /**
+   * Sends the session's events after `after`, up to the newest stored now, in pages at the
+   * pace the bot reads. Answers that newest id, or undefined when the subscription ended.
+   */
+  private async replay(
+    client: LiveClient,
+    sessionId: number,
+    after: number,
+    superseded: () => boolean,
+  ): Promise<number | undefined> {
+    const [{ id: newest }] = await this.dataSource.query<{ id: string }[]>(
+      'SELECT coalesce(max(id), 0) AS id FROM events WHERE session_id = $1',
+      [sessionId],
+    );
+    const upTo = Number(newest);
     for (;;) {
       const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
         `SELECT id, type, session_id, payload, created_at FROM events
-         WHERE session_id = $1 AND id > $2 ORDER BY id LIMIT ${REPLAY_PAGE}`,
-        [sessionId, after],
+         WHERE session_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT ${REPLAY_PAGE}`,
+        [sessionId, after, upTo],
       );
-      if (superseded()) return;
+      if (superseded()) return undefined;
       for (const row of rows) {
         const event = toDomainEvent(row);
         after = event.id;
         this.send(client, this.frame(event));
       }
-      if (rows.length < REPLAY_PAGE) break;
+      if (rows.length < REPLAY_PAGE) return upTo;
       // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
       await this.drained(client);
     }
-    const held = subscription.held ?? [];
-    delete subscription.held;
-    subscription.replayedThrough = after;
-    for (const { id, frame } of held) if (id > after) this.send(client, frame);
   }
 
   unsubscribe(client: LiveClient, sessionId: number): boolean {
@@ -172,7 +206,7 @@ export class LiveHub {
       const frame = this.frame(event);
       for (const client of recipients) {
         const subscription = client.subscriptions.get(event.sessionId ?? -1);
-        if (subscription?.held) subscription.held.push({ id: event.id, frame });
+        if (subscription?.held) this.hold(client, subscription.held, event.id, frame);
         else if (event.id > (subscription?.replayedThrough ?? 0)) this.send(client, frame);
       }
     } catch (error) {
@@ -183,6 +217,16 @@ export class LiveHub {
   /** Closes every connection (on shutdown: 1001 tells bots to reconnect, elsewhere). */
   closeAll(code: number, reason: string): void {
     for (const client of this.clients) client.socket.close(code, reason);
+  }
+
+  /** Keeps a live event until the replay is sent; a bot that falls this far behind is dropped. */
+  private hold(client: LiveClient, held: HeldFrame[], id: number, frame: string): void {
+    if (held.length >= MAX_HELD) {
+      this.logger.warn('dropping a WebSocket client whose replay fell too far behind');
+      client.socket.terminate();
+      return;
+    }
+    held.push({ id, frame });
   }
 
   /** Resolves once the socket has sent most of what is queued (or has closed or stalled). */

@@ -144,12 +144,13 @@ export class LiveGateway
     try {
       if (!(await this.hub.sessionExists(sessionId)))
         return error(`Session ${sessionId} not found`);
-      this.hub.reply(client, {
-        type: 'subscribed',
-        sessionId,
-        message: `Subscribed to session ${sessionId}`,
-      });
-      await this.hub.subscribe(client, sessionId, lastEventId);
+      await this.hub.subscribe(client, sessionId, lastEventId, () =>
+        this.hub.reply(client, {
+          type: 'subscribed',
+          sessionId,
+          message: `Subscribed to session ${sessionId}`,
+        }),
+      );
       return undefined;
     } catch (failure) {
       this.logger.error(`subscribe to session ${sessionId} failed: ${(failure as Error).message}`);

@@ -135,7 +135,7 @@ export class WebhooksService {
     await this.get(webhookId);
     const { count } = await modify(
       this.dataSource,
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), max_attempts = greatest(max_attempts, attempts + 1)
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), max_attempts = CASE WHEN status = 'pending' THEN max_attempts ELSE attempts + 1 END
        WHERE id = $1 AND webhook_id = $2 AND status <> 'delivered' AND (claimed_until IS NULL OR claimed_until < now())`,
       [deliveryId, webhookId],
     );

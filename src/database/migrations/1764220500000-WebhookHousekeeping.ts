@@ -1,9 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Deleting old events sets their deliveries' event_id to NULL; without an index on it, each
- * deleted event scanned the whole deliveries table. The retention sweep also deletes finished
- * deliveries by age.
+ * Deleting old events sets their deliveries' event_id to NULL, and deleting old deliveries
+ * deletes their attempts: without these indexes, each deleted row scanned a whole table. The
+ * retention sweep finds finished deliveries by age.
  */
 export class WebhookHousekeeping1764220500000 implements MigrationInterface {
   name = 'WebhookHousekeeping1764220500000';
@@ -13,12 +13,16 @@ export class WebhookHousekeeping1764220500000 implements MigrationInterface {
       'CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id)',
     );
     await queryRunner.query(
+      'CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id)',
+    );
+    await queryRunner.query(
       `CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (created_at) WHERE status <> 'pending'`,
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP INDEX webhook_deliveries_finished');
+    await queryRunner.query('DROP INDEX webhook_attempts_delivery');
     await queryRunner.query('DROP INDEX webhook_deliveries_event');
   }
 }
