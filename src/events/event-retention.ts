@@ -12,7 +12,10 @@ import { modify } from '../database/sql';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Deletes events and finished webhook deliveries older than EVENT_RETENTION_HOURS (at least a day), hourly. */
+/**
+ * Deletes events and finished webhook deliveries older than EVENT_RETENTION_HOURS (at least a
+ * day), hourly.
+ */
 @Injectable()
 export class EventRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventRetention.name);
