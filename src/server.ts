@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -38,6 +39,13 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
       trustProxy: config.trustProxy,
       requestIdHeader: false,
       genReqId: requestId,
+      // Errors Fastify raises before routing (a URL that does not decode) in the API's shape.
+      frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+        void reply
+          .code(400)
+          .header('x-request-id', request.id)
+          .send({ error: `Malformed URL: ${error.message}` });
+      },
     }),
     { bufferLogs: true, abortOnError: false },
   );

@@ -9,10 +9,10 @@ import { MAX_ID } from './validators';
 export class IdPipe implements PipeTransform<unknown, number> {
   constructor(private readonly name = 'id') {}
 
-  // The global ValidationPipe has already turned the text into a number (NaN if it was not one).
+  // Digits only: the path text as sent (the global pipe leaves path parameters alone).
   transform(value: unknown): number {
-    const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 1 || id > MAX_ID) {
+    const id = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+    if (!(id >= 1 && id <= MAX_ID)) {
       throw new BadRequestException(`${this.name} must be a positive integer`);
     }
     return id;

@@ -57,6 +57,7 @@ const textCell =
   (max: number, nullable: boolean): CellParser =>
   (raw) => {
     if (raw === '') return nullable ? { value: null } : { error: 'is required' };
+    if (raw.includes('\u0000')) return { error: 'must not contain NUL (\\u0000) characters' };
     return raw.length > max ? { error: `must be at most ${max} characters` } : { value: raw };
   };
 
