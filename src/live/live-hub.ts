@@ -4,9 +4,9 @@ import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { toDomainEvent } from '../events/event-relay';
 import { EventOutbox } from '../events/event-outbox';
 import type { DomainEvent } from '../events/event-types';
+import { newestSessionEventId, sessionEventsBetween } from './session-event-reads';
 import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
@@ -132,24 +132,21 @@ export class LiveHub {
     after: number,
     superseded: () => boolean,
   ): Promise<number | undefined> {
-    const [{ id: newest }] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT coalesce(max(id), 0) AS id FROM events WHERE session_id = $1',
-      [sessionId],
-    );
-    const upTo = Number(newest);
+    const upTo = await newestSessionEventId(this.dataSource, sessionId);
     for (;;) {
-      const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
-        `SELECT id, type, session_id, payload, created_at FROM events
-         WHERE session_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT ${REPLAY_PAGE}`,
-        [sessionId, after, upTo],
+      const events = await sessionEventsBetween(
+        this.dataSource,
+        sessionId,
+        after,
+        upTo,
+        REPLAY_PAGE,
       );
       if (superseded()) return undefined;
-      for (const row of rows) {
-        const event = toDomainEvent(row);
+      for (const event of events) {
         after = event.id;
         this.send(client, this.frame(event));
       }
-      if (rows.length < REPLAY_PAGE) return upTo;
+      if (events.length < REPLAY_PAGE) return upTo;
       // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
       await this.drained(client);
     }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { toDomainEvent } from '../events/event-relay';
 import type { DomainEvent } from '../events/event-types';
+import { newestSessionEventId, sessionEventsBetween } from './session-event-reads';
 
 interface Stream {
   /**
@@ -48,18 +48,11 @@ export class SessionStreams {
     if (existing) return existing.ready;
     const stream: Stream = { wanted: 0, running: false, ready: Promise.resolve() };
     this.streams.set(sessionId, stream);
-    stream.ready = this.dataSource
-      .query<{ id: string }[]>(
-        'SELECT coalesce(max(id), 0) AS id FROM events WHERE session_id = $1',
-        [sessionId],
-      )
-      .then(
-        ([row]) => Number(row.id),
-        (error: Error) => {
-          this.logger.warn(`could not start the stream of session ${sessionId}: ${error.message}`);
-          return Math.max(fallback, stream.wanted);
-        },
-      )
+    stream.ready = newestSessionEventId(this.dataSource, sessionId)
+      .catch((error: Error) => {
+        this.logger.warn(`could not start the stream of session ${sessionId}: ${error.message}`);
+        return Math.max(fallback, stream.wanted);
+      })
       .then((through) => {
         stream.through = through;
         if (stream.wanted > through) void this.run(sessionId, stream);
@@ -83,14 +76,16 @@ export class SessionStreams {
     try {
       while (stream.wanted > stream.through! && this.streams.get(sessionId) === stream) {
         const upTo = stream.wanted;
-        const rows = await this.dataSource.query<Parameters<typeof toDomainEvent>[0][]>(
-          `SELECT id, type, session_id, payload, created_at FROM events
-           WHERE session_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT ${PAGE}`,
-          [sessionId, stream.through, upTo],
+        const events = await sessionEventsBetween(
+          this.dataSource,
+          sessionId,
+          stream.through!,
+          upTo,
+          PAGE,
         );
         if (this.streams.get(sessionId) !== stream) return;
-        stream.through = rows.length === PAGE ? Number(rows[PAGE - 1].id) : upTo;
-        for (const row of rows) this.deliver(toDomainEvent(row));
+        stream.through = events.length === PAGE ? events[PAGE - 1].id : upTo;
+        for (const event of events) this.deliver(event);
       }
     } catch (error) {
       this.logger.warn(
