@@ -22,6 +22,22 @@ describe('live WebSocket', () => {
   const api = (method: string, path: string, body?: unknown) =>
     t.request(method, path, { token, body });
 
+  /** A new active session with `count` stored, never announced `game.status` events {n, pad}. */
+  async function sessionWithStoredEvents(count: number, padBytes = 0): Promise<number> {
+    await closeActiveSession(t, token);
+    const session = (await api('POST', '/api/sessions', {})).body;
+    await t.app.get(DataSource).query(
+      `INSERT INTO events (type, session_id, payload)
+       SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', $3))
+       FROM generate_series(1, $2) AS n`,
+      [session.id, count, padBytes],
+    );
+    return session.id;
+  }
+  const statusNumbers = (s: TestSocket) =>
+    s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
+  const upTo = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
+
   beforeAll(async () => {
     t = await startTestApp();
     token = await t.login();
@@ -287,62 +303,35 @@ describe('live WebSocket', () => {
     });
 
     it('replays more than a page of missed events, in order', async () => {
-      await closeActiveSession(t, token);
-      const session = (await api('POST', '/api/sessions', {})).body;
-      await t.app.get(DataSource).query(
-        `INSERT INTO events (type, session_id, payload)
-         SELECT 'game.status', $1, json_build_object('n', n) FROM generate_series(1, 2500) AS n`,
-        [session.id],
-      );
+      const sessionId = await sessionWithStoredEvents(2500);
       const s = track(await authedSocket(t.url, token));
-      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
-      await waitUntil(
-        () => s.messages.filter((m) => m.type === 'game.status').length >= 2500,
-        10_000,
-      );
+      s.send({ type: 'subscribe', sessionId, lastEventId: 0 });
+      await waitUntil(() => statusNumbers(s).length >= 2500, 10_000);
       // The relay's look-back also finds these unannounced events; the bot must not get them twice.
       await sleep(RELAY_POLL_MS * 2);
-      const replayed = s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
-      expect(replayed).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+      expect(statusNumbers(s)).toEqual(upTo(2500));
     });
 
     it('paces a large backlog to a bot that reads slowly instead of dropping it', async () => {
-      await closeActiveSession(t, token);
-      const session = (await api('POST', '/api/sessions', {})).body;
       // 6 MB of missed events, far more than a socket may have unread (1 MiB here).
-      await t.app.get(DataSource).query(
-        `INSERT INTO events (type, session_id, payload)
-         SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', 2000))
-         FROM generate_series(1, 3000) AS n`,
-        [session.id],
-      );
+      const sessionId = await sessionWithStoredEvents(3000, 2000);
       const s = track(await authedSocket(t.url, token));
       const tcp = (s.socket as any)._socket;
       tcp.pause();
-      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
+      s.send({ type: 'subscribe', sessionId, lastEventId: 0 });
       await sleep(500);
       tcp.resume();
-      await waitUntil(
-        () => s.messages.filter((m) => m.type === 'game.status').length >= 3000,
-        15_000,
-      );
-      const replayed = s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
-      expect(replayed).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+      await waitUntil(() => statusNumbers(s).length >= 3000, 15_000);
+      expect(statusNumbers(s)).toEqual(upTo(3000));
       expect(s.socket.readyState).toBe(s.socket.OPEN);
     });
 
     it('stops a replay when the bot unsubscribes during it', async () => {
-      await closeActiveSession(t, token);
-      const session = (await api('POST', '/api/sessions', {})).body;
-      await t.app.get(DataSource).query(
-        `INSERT INTO events (type, session_id, payload)
-         SELECT 'game.status', $1, json_build_object('n', n) FROM generate_series(1, 5000) AS n`,
-        [session.id],
-      );
+      const sessionId = await sessionWithStoredEvents(5000);
       const s = track(await authedSocket(t.url, token));
-      s.send({ type: 'subscribe', sessionId: session.id, lastEventId: 0 });
+      s.send({ type: 'subscribe', sessionId, lastEventId: 0 });
       await s.next((m) => m.type === 'game.status');
-      s.send({ type: 'unsubscribe', sessionId: session.id });
+      s.send({ type: 'unsubscribe', sessionId });
       await s.next(ofType('unsubscribed'));
       const received = s.messages.length;
       await sleep(300);
