@@ -489,6 +489,18 @@ describe('webhooks', () => {
 });
 
 describe('webhook address policy', () => {
+  /** A webhook on `app` to the receiver, by the name `localhost` (which resolves to loopback). */
+  const hookByHostname = (app: TestApp, token: string, receiver: Receiver) =>
+    app.request('POST', '/api/webhooks', {
+      token,
+      body: {
+        name: 'B',
+        url: `http://localhost:${receiver.port}/`,
+        secret: SECRET,
+        events: ['game.added'],
+      },
+    });
+
   it('refuses loopback when private addresses are off, checked on the address connected to', async () => {
     const receiver = await startReceiver();
     const strict = await startTestApp({
@@ -502,15 +514,7 @@ describe('webhook address policy', () => {
       });
       expect(literal.body.error).toMatch(/loopback or private/);
       // A hostname that resolves to loopback passes the URL check and is refused on connect.
-      const hook = await strict.request('POST', '/api/webhooks', {
-        token,
-        body: {
-          name: 'B',
-          url: `http://localhost:${receiver.port}/`,
-          secret: SECRET,
-          events: ['game.added'],
-        },
-      });
+      const hook = await hookByHostname(strict, token, receiver);
       const test = await strict.request('POST', `/api/webhooks/test/${hook.body.id}`, { token });
       expect(test.body).toMatchObject({
         success: false,
@@ -526,15 +530,7 @@ describe('webhook address policy', () => {
     });
     try {
       const token = await allowed.login();
-      const hook = await allowed.request('POST', '/api/webhooks', {
-        token,
-        body: {
-          name: 'B',
-          url: `http://localhost:${receiver.port}/`,
-          secret: SECRET,
-          events: ['game.added'],
-        },
-      });
+      const hook = await hookByHostname(allowed, token, receiver);
       expect(
         (await allowed.request('POST', `/api/webhooks/test/${hook.body.id}`, { token })).body
           .success,
