@@ -11,9 +11,9 @@ const {
   startApi,
   startScript,
   stop,
+  ADMIN_URL,
 } = require('../lib/servers');
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DB = 'jbx_bench_fanout';
 const ROUNDS = Number(process.argv[2] ?? 20);
 const SIZES = (process.argv[3] ?? '1000,10000').split(',').map(Number);

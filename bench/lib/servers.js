@@ -86,4 +86,16 @@ async function stop(child) {
   });
 }
 
-module.exports = { build, freshDatabase, dropDatabase, startApi, startScript, stop, root };
+/** The PostgreSQL the benchmarks create their databases on. */
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+module.exports = {
+  build,
+  freshDatabase,
+  dropDatabase,
+  startApi,
+  startScript,
+  stop,
+  root,
+  ADMIN_URL,
+};
