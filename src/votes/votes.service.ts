@@ -13,8 +13,9 @@ import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { EventOutbox } from '../events/event-outbox';
 import type { VoteReceivedPayload } from '../events/event-types';
+import { parseTimestamp } from '../common/timestamp';
+import { chatVote } from './chat-vote';
 import {
-  parseTimestamp,
   type ChatImportResultDto,
   type ChatMessageDto,
   type ListVotesQuery,
@@ -42,14 +43,6 @@ interface LiveVoteRow {
   event_id: string;
   event_created_at: Date;
   event_payload: VoteReceivedPayload;
-}
-
-/** `thisgame++` / `thisgame--` anywhere in a message, any case; `++` wins when both appear (as in the bot guide). */
-export function chatVote(message: string): 1 | -1 | undefined {
-  const text = message.toLowerCase();
-  if (text.includes('thisgame++')) return 1;
-  if (text.includes('thisgame--')) return -1;
-  return undefined;
 }
 
 @Injectable()
