@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module';
 import type { RuntimeConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { RepositoriesModule } from './database/repositories.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { GamesModule } from './games/games.module';
@@ -25,8 +26,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerOptions(config.logLevel)),
-        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl)),
+        TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.database)),
         EventEmitterModule.forRoot({ wildcard: false }),
+        RepositoriesModule,
         EventsModule,
         AuthModule,
         HealthModule,

@@ -5,6 +5,7 @@ import { EVENTS_CHANNEL } from '../src/events/event-announcer';
 import { EventOutbox } from '../src/events/event-outbox';
 import { RELAY_POLL_MS } from '../src/events/event-relay';
 import { EventRetention } from '../src/events/event-retention';
+import { WebhookRetention } from '../src/webhooks/webhook-retention';
 import type { DomainEvent } from '../src/events/event-types';
 import { startTestApp, type TestApp } from './support/app';
 import { waitUntil } from './support/factories';
@@ -140,6 +141,7 @@ describe('event outbox', () => {
     const oldPending = await delivery(old[1], 'pending', hours + 1);
     const recentFailed = await delivery(kept, 'failed', hours - 1);
     try {
+      expect(await t.app.get(WebhookRetention).sweep()).toBe(1);
       expect(await t.app.get(EventRetention).sweep()).toBe(2);
       const events = await dataSource.query('SELECT id::int AS id FROM events WHERE id = ANY($1)', [
         [...old, kept],

@@ -47,6 +47,17 @@ export interface AppConfig {
     /** A socket whose unsent data passes this is dropped (it stopped reading). */
     maxBufferedBytes: number;
   };
+  database: {
+    /** Connections of the main pool (everything but live votes). */
+    poolSize: number;
+    /**
+     * Connections reserved for live votes. Every vote of a game night updates the same game
+     * row, so more connections only queue on its lock; a few keep the hand-offs fast.
+     */
+    votePoolSize: number;
+    /** How long a new connection may take (every pool and the event relay's listener). */
+    connectionTimeoutMs: number;
+  };
   /** How long events are kept for resuming bots (at least a day). */
   eventRetentionHours: number;
   webhooks: {
@@ -219,6 +230,11 @@ export function loadConfig(env: Env): AppConfig {
         1024,
         1024 * 1024 * 1024,
       ),
+    },
+    database: {
+      poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
+      votePoolSize: integer(env, 'DB_VOTE_POOL_SIZE', 4, 1, 1000),
+      connectionTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
     },
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 168, 24, 24 * 365),
     webhooks: {

@@ -1,28 +1,18 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventAnnouncer } from './event-announcer';
+import { EventBus } from './event-bus';
 import type { DomainEvent, EventPayloads, EventType } from './event-types';
-
-/**
- * Advisory lock class (with the session id) taken before a session's event is inserted and held
- * to commit, so a session's event ids are committed in increasing order: a bot resuming after
- * the last id it saw cannot miss an earlier event that committed later.
- */
-export const SESSION_EVENTS_LOCK = 7276;
+import { EventsRepository } from './events.repository';
 
 /** How many published event ids are remembered to keep a late duplicate from going out twice. */
 export const RECENT_IDS = 10_000;
-
-interface EventRow {
-  id: string;
-  created_at: Date;
-}
 
 /** A transaction in progress, through which a service records the events its change causes. */
 export class OutboxTransaction {
   constructor(
     readonly manager: EntityManager,
+    private readonly events: EventsRepository,
     private readonly recorded: DomainEvent[],
   ) {}
 
@@ -32,23 +22,8 @@ export class OutboxTransaction {
     sessionId: number | null,
     payload: EventPayloads[T],
   ): Promise<DomainEvent<T>> {
-    if (sessionId !== null) {
-      await this.manager.query('SELECT pg_advisory_xact_lock($1, $2)', [
-        SESSION_EVENTS_LOCK,
-        sessionId,
-      ]);
-    }
-    const [row] = await this.manager.query<EventRow[]>(
-      'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at',
-      [type, sessionId, JSON.stringify(payload)],
-    );
-    const event: DomainEvent<T> = {
-      id: Number(row.id),
-      type,
-      sessionId,
-      payload,
-      createdAt: row.created_at,
-    };
+    const { id, createdAt } = await this.events.insert(this.manager, type, sessionId, payload);
+    const event: DomainEvent<T> = { id, type, sessionId, payload, createdAt };
     this.recorded.push(event);
     return event;
   }
@@ -61,21 +36,30 @@ export class OutboxTransaction {
  */
 @Injectable()
 export class EventOutbox {
-  private readonly logger = new Logger(EventOutbox.name);
   private readonly recent = new Set<number>();
-  /** The highest event id published here, from this instance or another. */
-  highestId = 0;
+  private highest = 0;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly bus: EventEmitter2,
+    private readonly events: EventsRepository,
+    private readonly bus: EventBus,
     private readonly announcer: EventAnnouncer,
   ) {}
+
+  /** The highest event id published here, from this instance or another. */
+  get highestId(): number {
+    return this.highest;
+  }
+
+  /** Events at or below this id were stored before this instance started: history, not news. */
+  startAfter(id: number): void {
+    this.highest = Math.max(this.highest, id);
+  }
 
   async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
     const recorded: DomainEvent[] = [];
     const result = await this.dataSource.transaction((manager) =>
-      work(new OutboxTransaction(manager, recorded)),
+      work(new OutboxTransaction(manager, this.events, recorded)),
     );
     recorded.forEach((event) => this.publish(event));
     return result;
@@ -96,20 +80,13 @@ export class EventOutbox {
     return this.recent.has(id);
   }
 
-  /**
-   * Puts a committed event on this instance's bus, once. A failing listener never fails the
-   * caller's request. Returns false for an event already published.
-   */
+  /** Puts a committed event on this instance's bus, once. Returns false for one already published. */
   emit(event: DomainEvent): boolean {
     if (this.recent.has(event.id)) return false;
     this.recent.add(event.id);
     if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
-    this.highestId = Math.max(this.highestId, event.id);
-    try {
-      this.bus.emit(event.type, event);
-    } catch (error) {
-      this.logger.error(`listener failed for event ${event.id} (${event.type}): ${String(error)}`);
-    }
+    this.highest = Math.max(this.highest, event.id);
+    this.bus.publish(event);
     return true;
   }
 }

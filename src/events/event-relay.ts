@@ -6,29 +6,12 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { EVENTS_CHANNEL } from './event-announcer';
 import { EventOutbox, RECENT_IDS } from './event-outbox';
-import type { DomainEvent, EventType } from './event-types';
+import { EventsRepository } from './events.repository';
 import { INSTANCE_ID } from './instance';
-
-interface StoredEvent {
-  id: string;
-  type: EventType;
-  session_id: number | null;
-  payload: DomainEvent['payload'];
-  created_at: Date;
-}
-
-export const toDomainEvent = (row: StoredEvent): DomainEvent => ({
-  id: Number(row.id),
-  type: row.type,
-  sessionId: row.session_id,
-  payload: row.payload,
-  createdAt: row.created_at,
-});
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 /** Names the listener's connection in pg_stat_activity. */
@@ -60,7 +43,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private historyUpTo = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: EventsRepository,
     private readonly outbox: EventOutbox,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
@@ -68,11 +51,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     // Events from before this start are history, not news.
-    const [row] = await this.dataSource.query<{ id: string | null }[]>(
-      'SELECT max(id) AS id FROM events',
-    );
-    this.historyUpTo = Number(row.id ?? 0);
-    this.outbox.highestId = Math.max(this.outbox.highestId, this.historyUpTo);
+    this.historyUpTo = await this.events.newestId();
+    this.outbox.startAfter(this.historyUpTo);
     await this.connect();
     this.poller = setInterval(() => void this.lookBack(), RELAY_POLL_MS);
     this.poller.unref();
@@ -91,6 +71,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const client = new Client({
       connectionString: this.config.databaseUrl,
       application_name: RELAY_APPLICATION_NAME,
+      connectionTimeoutMillis: this.config.database.connectionTimeoutMs,
     });
     client.on('notification', (message) => void this.onNotification(message.payload ?? ''));
     client.on('error', (error) =>
@@ -126,34 +107,27 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       .split(',')
       .map(Number)
       .filter((id) => id > this.historyUpTo && !this.outbox.seen(id));
-    return ids.length
-      ? this.publishFromDatabase('id = ANY($1::bigint[])', [ids])
-      : Promise.resolve();
+    return ids.length ? this.publishFromDatabase(ids) : Promise.resolve();
   }
 
   /** Events above (or just below) the highest id seen that nobody announced here. */
   private async lookBack(): Promise<void> {
     try {
-      const rows = await this.dataSource.query<{ id: string }[]>(
-        'SELECT id FROM events WHERE id > $1 ORDER BY id',
-        [Math.max(this.historyUpTo, this.outbox.highestId - LOOK_BACK_IDS)],
+      const ids = await this.events.idsAfter(
+        Math.max(this.historyUpTo, this.outbox.highestId - LOOK_BACK_IDS),
       );
-      const missing = rows.map((r) => Number(r.id)).filter((id) => !this.outbox.seen(id));
-      if (missing.length) await this.publishFromDatabase('id = ANY($1::bigint[])', [missing]);
+      const missing = ids.filter((id) => !this.outbox.seen(id));
+      if (missing.length) await this.publishFromDatabase(missing);
     } catch (error) {
       this.logger.warn(`event look-back failed: ${(error as Error).message}`);
     }
   }
 
   /** One fetch at a time, so events are published in the order they were found. */
-  private publishFromDatabase(where: string, params: unknown[]): Promise<void> {
+  private publishFromDatabase(ids: number[]): Promise<void> {
     this.queue = this.queue.then(async () => {
       try {
-        const rows = await this.dataSource.query<StoredEvent[]>(
-          `SELECT id, type, session_id, payload, created_at FROM events WHERE ${where} ORDER BY id`,
-          params,
-        );
-        for (const row of rows) this.outbox.emit(toDomainEvent(row));
+        for (const event of await this.events.byIds(ids)) this.outbox.emit(event);
       } catch (error) {
         this.logger.error(`could not relay events: ${(error as Error).message}`);
       }

@@ -5,16 +5,16 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { modify } from '../database/sql';
+import { EventsRepository } from './events.repository';
 
-const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Deletes events and finished webhook deliveries older than EVENT_RETENTION_HOURS (at least a
- * day), hourly.
+ * Deletes events older than EVENT_RETENTION_HOURS (at least a day), hourly: bots can resume
+ * with `lastEventId` within that window. (Finished webhook deliveries have their own sweep in
+ * the webhooks module.)
  */
 @Injectable()
 export class EventRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,7 +22,7 @@ export class EventRetention implements OnApplicationBootstrap, OnApplicationShut
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: EventsRepository,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -36,22 +36,13 @@ export class EventRetention implements OnApplicationBootstrap, OnApplicationShut
 
   /** Deletes what is older than the retention; answers how many events went. */
   async sweep(): Promise<number> {
-    const hours = [this.config.eventRetentionHours];
+    const hours = this.config.eventRetentionHours;
     try {
-      // Finished deliveries (and their attempt logs) go first: pending ones are still owed.
-      await this.dataSource.query(
-        `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(hours => $1)`,
-        hours,
-      );
-      const { count } = await modify(
-        this.dataSource,
-        `DELETE FROM events WHERE created_at < now() - make_interval(hours => $1)`,
-        hours,
-      );
-      if (count > 0) this.logger.log(`deleted ${count} events older than ${hours[0]} h`);
+      const count = await this.events.deleteOlderThan(hours);
+      if (count > 0) this.logger.log(`deleted ${count} events older than ${hours} h`);
       return count;
     } catch (error) {
-      this.logger.error(`retention sweep failed: ${(error as Error).message}`);
+      this.logger.error(`event retention sweep failed: ${(error as Error).message}`);
       return 0;
     }
   }

@@ -1,74 +1,162 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
 /**
- * Every event the system records, with its payload: the one place that defines what bots
- * receive over the WebSocket and in webhooks. Field names are the wire names.
+ * The event registry: every event the system records, its payload schema, who receives it
+ * and whether webhooks can subscribe to it. The one place that defines what bots receive over
+ * the WebSocket and in webhooks; field names are the wire names. The payload types below are
+ * derived from the schemas, so code and schema cannot drift apart, and a test checks the
+ * payloads written in SQL (the vote) against them.
+ *
+ * Adding an event type: add its entry here (payload schema, audience, `webhook` flag), record
+ * it from its producer with `tx.record(...)`, and run `npm run docs:events` (see
+ * docs/architecture.md). The live hub, the webhook worker, the webhook `events` enum and the
+ * README's event table all follow this registry.
  */
 
-export interface SessionSummary {
-  id: number;
-  is_active: boolean;
-  games_played: number;
+/** Payloads carry exactly their declared fields, no more. */
+const exact = { additionalProperties: false } as const;
+const Id = Type.Integer({ minimum: 1 });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const SessionGameStatus = Type.Union([
+  Type.Literal('playing'),
+  Type.Literal('played'),
+  Type.Literal('skipped'),
+]);
+
+const SessionSummary = Type.Object(
+  { id: Id, is_active: Type.Boolean(), games_played: Type.Integer({ minimum: 0 }) },
+  exact,
+);
+
+/**
+ * Who receives an event over the WebSocket: every authenticated socket, or the subscribers of
+ * the event's session (in the session's order).
+ */
+export type EventAudience = 'authenticated' | 'session';
+
+export interface EventDefinition {
+  description: string;
+  audience: EventAudience;
+  /** Webhooks may subscribe to it. */
+  webhook: boolean;
+  payload: TSchema;
 }
 
-export interface SessionStartedPayload {
-  session: { id: number; is_active: boolean; created_at: string; notes: string | null };
-}
+export const EVENT_REGISTRY = {
+  'game.added': {
+    description: 'A game was added to a session (picked or chosen by hand); it is now playing.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        session: SessionSummary,
+        game: Type.Object(
+          {
+            id: Id,
+            title: Type.String(),
+            pack_name: Type.String(),
+            min_players: Type.Integer(),
+            max_players: Type.Integer(),
+            manually_added: Type.Boolean(),
+            room_code: Nullable(Type.String()),
+          },
+          exact,
+        ),
+      },
+      exact,
+    ),
+  },
+  'session.started': {
+    description: 'A session was started.',
+    audience: 'authenticated',
+    webhook: true,
+    payload: Type.Object(
+      {
+        session: Type.Object(
+          {
+            id: Id,
+            is_active: Type.Boolean(),
+            created_at: Type.String({ format: 'date-time' }),
+            notes: Nullable(Type.String()),
+          },
+          exact,
+        ),
+      },
+      exact,
+    ),
+  },
+  'session.ended': {
+    description: 'A session was closed.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object({ session: SessionSummary }, exact),
+  },
+  'game.status': {
+    description: "A session game's status, room code or player count changed, or it was removed.",
+    audience: 'session',
+    webhook: false,
+    payload: Type.Object(
+      {
+        session: SessionSummary,
+        change: Type.Union([
+          Type.Literal('status'),
+          Type.Literal('room_code'),
+          Type.Literal('player_count'),
+          Type.Literal('removed'),
+        ]),
+        session_game: Type.Object(
+          {
+            id: Id,
+            game_id: Id,
+            title: Type.String(),
+            status: SessionGameStatus,
+            room_code: Nullable(Type.String()),
+            player_count: Nullable(Type.Integer({ minimum: 0 })),
+          },
+          exact,
+        ),
+      },
+      exact,
+    ),
+  },
+  'vote.received': {
+    description: 'A live vote was recorded; carries the game totals after it.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        game: Type.Object({ id: Id, title: Type.String(), pack_name: Type.String() }, exact),
+        vote: Type.Object(
+          {
+            username: Type.String(),
+            type: Type.Union([Type.Literal('up'), Type.Literal('down')]),
+            timestamp: Type.String(),
+          },
+          exact,
+        ),
+        totals: Type.Object(
+          { upvotes: Type.Integer(), downvotes: Type.Integer(), popularity_score: Type.Integer() },
+          exact,
+        ),
+      },
+      exact,
+    ),
+  },
+} as const satisfies Record<string, EventDefinition>;
 
-/** Exactly the guide's `game.added` data. */
-export interface GameAddedPayload {
-  session: SessionSummary;
-  game: {
-    id: number;
-    title: string;
-    pack_name: string;
-    min_players: number;
-    max_players: number;
-    manually_added: boolean;
-    room_code: string | null;
-  };
-}
+export type EventType = keyof typeof EVENT_REGISTRY;
+export type EventPayloads = {
+  [T in EventType]: Static<(typeof EVENT_REGISTRY)[T]['payload']>;
+};
 
-export interface SessionEndedPayload {
-  session: SessionSummary;
-}
+export const EVENT_TYPES = Object.keys(EVENT_REGISTRY) as EventType[];
+/** The events a webhook can subscribe to. */
+export const WEBHOOK_EVENTS = EVENT_TYPES.filter((type) => EVENT_REGISTRY[type].webhook);
 
-/** A session game changed: its status, room code or player count, or it was removed. */
-export interface GameStatusPayload {
-  session: SessionSummary;
-  change: 'status' | 'room_code' | 'player_count' | 'removed';
-  session_game: {
-    id: number;
-    game_id: number;
-    title: string;
-    status: 'playing' | 'played' | 'skipped';
-    room_code: string | null;
-    player_count: number | null;
-  };
-}
-
-export interface VoteReceivedPayload {
-  sessionId: number;
-  game: { id: number; title: string; pack_name: string };
-  vote: { username: string; type: 'up' | 'down'; timestamp: string };
-  totals: { upvotes: number; downvotes: number; popularity_score: number };
-}
-
-export interface EventPayloads {
-  'session.started': SessionStartedPayload;
-  'session.ended': SessionEndedPayload;
-  'game.added': GameAddedPayload;
-  'game.status': GameStatusPayload;
-  'vote.received': VoteReceivedPayload;
-}
-
-export type EventType = keyof EventPayloads;
-
-export const EVENT_TYPES: readonly EventType[] = [
-  'session.started',
-  'session.ended',
-  'game.added',
-  'game.status',
-  'vote.received',
-];
+export type SessionSummary = Static<typeof SessionSummary>;
+export type GameStatusPayload = EventPayloads['game.status'];
+export type VoteReceivedPayload = EventPayloads['vote.received'];
 
 /** A committed event, as stored in the `events` table. */
 export interface DomainEvent<T extends EventType = EventType> {

@@ -32,7 +32,8 @@ import { ImportCsvJsonDto, ImportCsvQuery, ImportResultDto } from './dto/csv.dto
 import { CreateGameDto, FavorDto, PackToggleDto, UpdateGameDto } from './dto/game-input.dto';
 import { ListGamesQuery } from './dto/list-games.query';
 import { DeletedDto, PackDto, PackMetaDto, PackToggleResultDto } from './dto/pack.dto';
-import { Game } from './game.entity';
+import { Game } from './dto/game.dto';
+import { CatalogImportService } from './catalog-import.service';
 import { GamesService } from './games.service';
 
 const CSV_EXAMPLE =
@@ -42,7 +43,10 @@ const CSV_EXAMPLE =
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid parameter or body' })
 @Controller('api/games')
 export class GamesController {
-  constructor(private readonly games: GamesService) {}
+  constructor(
+    private readonly games: GamesService,
+    private readonly catalog: CatalogImportService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List games, filtered; ordered by pack then title' })
@@ -76,7 +80,7 @@ export class GamesController {
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV file', schema: { type: 'string', example: CSV_EXAMPLE } })
   exportGamesCsv(): Promise<string> {
-    return this.games.exportCsv();
+    return this.catalog.exportCsv();
   }
 
   @Post('import/csv')
@@ -106,12 +110,12 @@ export class GamesController {
     @Query() query: ImportCsvQuery,
   ): Promise<ImportResultDto> {
     if (typeof request.body === 'string')
-      return this.games.importCsv(request.body, query.mode ?? 'merge');
+      return this.catalog.importCsv(request.body, query.mode ?? 'merge');
     const dto = (await createValidationPipe().transform(request.body ?? {}, {
       type: 'body',
       metatype: ImportCsvJsonDto,
     })) as ImportCsvJsonDto;
-    return this.games.importCsv(dto.csv, dto.mode ?? query.mode ?? 'merge');
+    return this.catalog.importCsv(dto.csv, dto.mode ?? query.mode ?? 'merge');
   }
 
   @Get(':id')

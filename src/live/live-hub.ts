@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
-import { DataSource } from 'typeorm';
 import WebSocket from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { EventOutbox } from '../events/event-outbox';
-import type { DomainEvent } from '../events/event-types';
-import { newestSessionEventId, sessionEventsBetween } from './session-event-reads';
+import { EventBus } from '../events/event-bus';
+import { EVENT_REGISTRY, type DomainEvent } from '../events/event-types';
+import { EventsRepository } from '../events/events.repository';
 import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
@@ -48,11 +47,16 @@ export class LiveHub {
   private readonly streams: SessionStreams;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: EventsRepository,
     private readonly outbox: EventOutbox,
+    bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    this.streams = new SessionStreams(dataSource, (event) => this.deliver(event));
+    this.streams = new SessionStreams(events, (event) => this.deliver(event));
+    bus.subscribe(
+      () => true,
+      (event) => this.broadcast(event),
+    );
   }
 
   get size(): number {
@@ -72,12 +76,6 @@ export class LiveHub {
   remove(client: LiveClient): void {
     this.clients.delete(client);
     for (const sessionId of client.subscriptions.keys()) this.leave(client, sessionId);
-  }
-
-  sessionExists(sessionId: number): Promise<boolean> {
-    return this.dataSource
-      .query('SELECT 1 FROM sessions WHERE id = $1', [sessionId])
-      .then((rows: unknown[]) => rows.length > 0);
   }
 
   /**
@@ -132,15 +130,9 @@ export class LiveHub {
     after: number,
     superseded: () => boolean,
   ): Promise<number | undefined> {
-    const upTo = await newestSessionEventId(this.dataSource, sessionId);
+    const upTo = await this.events.newestSessionEventId(sessionId);
     for (;;) {
-      const events = await sessionEventsBetween(
-        this.dataSource,
-        sessionId,
-        after,
-        upTo,
-        REPLAY_PAGE,
-      );
+      const events = await this.events.sessionEventsBetween(sessionId, after, upTo, REPLAY_PAGE);
       if (superseded()) return undefined;
       for (const event of events) {
         after = event.id;
@@ -176,13 +168,9 @@ export class LiveHub {
     this.send(client, JSON.stringify(message));
   }
 
-  @OnEvent('session.started')
-  @OnEvent('session.ended')
-  @OnEvent('game.added')
-  @OnEvent('game.status')
-  @OnEvent('vote.received')
-  broadcast(event: DomainEvent): void {
-    if (event.type === 'session.started') {
+  /** Routes an event by its audience in the registry. */
+  private broadcast(event: DomainEvent): void {
+    if (EVENT_REGISTRY[event.type].audience === 'authenticated') {
       this.sendToAll(
         event,
         [...this.clients].filter((c) => c.authenticated),

@@ -13,6 +13,7 @@ import type { Server, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { SessionsRepository } from '../sessions/sessions.repository';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
   CloseCode,
@@ -53,6 +54,7 @@ export class LiveGateway
 
   constructor(
     private readonly hub: LiveHub,
+    private readonly sessions: SessionsRepository,
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -142,8 +144,7 @@ export class LiveGateway
       return error('lastEventId must be the id of an event you received (a non-negative integer)');
     }
     try {
-      if (!(await this.hub.sessionExists(sessionId)))
-        return error(`Session ${sessionId} not found`);
+      if (!(await this.sessions.exists(sessionId))) return error(`Session ${sessionId} not found`);
       await this.hub.subscribe(client, sessionId, lastEventId, () =>
         this.hub.reply(client, {
           type: 'subscribed',

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { DomainEvent } from '../events/event-types';
+import { EventsRepository } from '../events/events.repository';
 import { SessionStreams } from './session-streams';
 
 /** A stand-in for the events table of one session: answers the two queries the streams send. */
@@ -17,7 +18,7 @@ function fakeEvents(ids: number[], failures = 0) {
         .map((id) => ({ id: String(id), type: 'vote.received', session_id: 1, payload: {} })),
     );
   };
-  return { dataSource: { query } as unknown as DataSource, calls, ids };
+  return { events: new EventsRepository({ query } as unknown as DataSource), calls, ids };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -26,7 +27,7 @@ describe('SessionStreams', () => {
   it('starts after the stored events and delivers later ones in id order, whatever the signal order', async () => {
     const table = fakeEvents([3, 7]);
     const delivered: number[] = [];
-    const streams = new SessionStreams(table.dataSource, (e: DomainEvent) => delivered.push(e.id));
+    const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
     await streams.watch(1, 0);
     table.ids.push(9, 12, 15);
     streams.signal(1, 15); // arrives first, though 9 and 12 committed before it
@@ -41,9 +42,7 @@ describe('SessionStreams', () => {
     try {
       const table = fakeEvents([], 1);
       const delivered: number[] = [];
-      const streams = new SessionStreams(table.dataSource, (e: DomainEvent) =>
-        delivered.push(e.id),
-      );
+      const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
       await streams.watch(1, 0);
       table.ids.push(4);
       streams.signal(1, 4);

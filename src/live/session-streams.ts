@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { DomainEvent } from '../events/event-types';
-import { newestSessionEventId, sessionEventsBetween } from './session-event-reads';
+import type { EventsRepository } from '../events/events.repository';
 
 interface Stream {
   /**
@@ -32,7 +31,10 @@ export class SessionStreams {
   private readonly streams = new Map<number, Stream>();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly events: Pick<
+      EventsRepository,
+      'newestSessionEventId' | 'sessionEventsBetween'
+    >,
     private readonly deliver: (event: DomainEvent) => void,
   ) {}
 
@@ -48,7 +50,8 @@ export class SessionStreams {
     if (existing) return existing.ready;
     const stream: Stream = { wanted: 0, running: false, ready: Promise.resolve() };
     this.streams.set(sessionId, stream);
-    stream.ready = newestSessionEventId(this.dataSource, sessionId)
+    stream.ready = this.events
+      .newestSessionEventId(sessionId)
       .catch((error: Error) => {
         this.logger.warn(`could not start the stream of session ${sessionId}: ${error.message}`);
         return Math.max(fallback, stream.wanted);
@@ -76,8 +79,7 @@ export class SessionStreams {
     try {
       while (stream.wanted > stream.through! && this.streams.get(sessionId) === stream) {
         const upTo = stream.wanted;
-        const events = await sessionEventsBetween(
-          this.dataSource,
+        const events = await this.events.sessionEventsBetween(
           sessionId,
           stream.through!,
           upTo,

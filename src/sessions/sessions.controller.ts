@@ -43,6 +43,8 @@ import {
   SuccessDto,
 } from './dto/session.dto';
 import { formatSessionText, type SessionExport } from './session-export';
+import { SessionExportService } from './session-export.service';
+import { SessionGamesService } from './session-games.service';
 import { SessionsService } from './sessions.service';
 
 const SessionGameId = new IdPipe('sessionGameId');
@@ -52,7 +54,11 @@ const SessionGameId = new IdPipe('sessionGameId');
 @ApiExtraModels(SessionDto, NoActiveSessionDto)
 @Controller('api/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly sessionGames: SessionGamesService,
+    private readonly exporter: SessionExportService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -172,7 +178,7 @@ export class SessionsController {
     @Query() query: ExportQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionExport | string> {
-    const data = await this.sessions.exportSession(id);
+    const data = await this.exporter.export(id);
     const format = query.format ?? 'txt';
     void reply.header('content-disposition', `attachment; filename="session-${id}.${format}"`);
     if (format === 'json') return data;
@@ -184,9 +190,8 @@ export class SessionsController {
   @ApiOperation({ summary: "A session's games in play order, with the game fields" })
   @ApiOkResponse({ type: [SessionGameDto] })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
-  async listSessionGames(@Param('id', IdPipe) id: number): Promise<SessionGameDto[]> {
-    await this.sessions.get(id);
-    return this.sessions.listGames(id);
+  listSessionGames(@Param('id', IdPipe) id: number): Promise<SessionGameDto[]> {
+    return this.sessionGames.list(id);
   }
 
   @Post(':id/games')
@@ -203,7 +208,7 @@ export class SessionsController {
     @Param('id', IdPipe) id: number,
     @Body() dto: AddSessionGameDto,
   ): Promise<SessionGameDto> {
-    return this.sessions.addGame(id, dto);
+    return this.sessionGames.add(id, dto);
   }
 
   @Patch(':id/games/:sessionGameId/status')
@@ -219,7 +224,7 @@ export class SessionsController {
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
     @Body() dto: SessionGameStatusDto,
   ): Promise<SessionGameDto> {
-    return this.sessions.setStatus(id, sessionGameId, dto.status);
+    return this.sessionGames.setStatus(id, sessionGameId, dto.status);
   }
 
   @Patch(':id/games/:sessionGameId/room-code')
@@ -235,7 +240,7 @@ export class SessionsController {
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
     @Body() dto: RoomCodeDto,
   ): Promise<SessionGameDto> {
-    return this.sessions.setRoomCode(id, sessionGameId, dto.room_code);
+    return this.sessionGames.setRoomCode(id, sessionGameId, dto.room_code);
   }
 
   @Patch(':id/games/:sessionGameId/player-count')
@@ -251,7 +256,7 @@ export class SessionsController {
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
     @Body() dto: PlayerCountDto,
   ): Promise<SessionGameDto> {
-    return this.sessions.setPlayerCount(id, sessionGameId, dto.player_count);
+    return this.sessionGames.setPlayerCount(id, sessionGameId, dto.player_count);
   }
 
   @Delete(':id/games/:sessionGameId')
@@ -266,6 +271,6 @@ export class SessionsController {
     @Param('id', IdPipe) id: number,
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
   ): Promise<SuccessDto> {
-    return this.sessions.removeGame(id, sessionGameId);
+    return this.sessionGames.remove(id, sessionGameId);
   }
 }

@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
+import { SessionExportService } from './session-export.service';
+import { SessionGamesService } from './session-games.service';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
   controllers: [SessionsController],
-  providers: [SessionsService],
+  providers: [SessionsService, SessionGamesService, SessionExportService],
+  exports: [SessionsService],
 })
 export class SessionsModule {}

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Game } from '../games/game.entity';
+import { Game } from '../games/dto/game.dto';
 
 export class PackPlaysDto {
   @ApiProperty({ example: 'The Jackbox Party Pack 7' })

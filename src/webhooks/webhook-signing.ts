@@ -46,3 +46,11 @@ export function deliveryHeaders(args: {
     'webhook-signature': standardSignature(id, timestamp, args.body, args.secret),
   };
 }
+
+/**
+ * A delivery's body: `{event, timestamp, data}` exactly as JSON.stringify writes it, the bytes
+ * that are signed and sent.
+ */
+export function deliveryBody(event: string, timestamp: Date, data: unknown): string {
+  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data });
+}

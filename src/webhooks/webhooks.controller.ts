@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/jwt-auth.guard';
 import { ErrorResponseDto } from '../common/error-body';
+import { WEBHOOK_EVENTS } from '../events/event-types';
 import { IdPipe } from '../common/id.pipe';
 import { SuccessDto } from '../sessions/dto/session.dto';
 import {
@@ -48,8 +49,7 @@ export class WebhooksController {
   @Post()
   @ApiOperation({
     summary: 'Create a webhook',
-    description:
-      'Events: game.added, session.started, session.ended, vote.received. Without a secret one is generated and returned in this response only.',
+    description: `Events: ${WEBHOOK_EVENTS.join(', ')}. Without a secret one is generated and returned in this response only.`,
   })
   @ApiCreatedResponse({ type: CreatedWebhookDto })
   createWebhook(@Body() dto: CreateWebhookDto): Promise<CreatedWebhookDto> {

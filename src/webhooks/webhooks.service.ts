@@ -7,10 +7,9 @@ import {
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { DataSource } from 'typeorm';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { modify } from '../database/sql';
+import { type EventPayloads } from '../events/event-types';
 import { refusedAddress } from './address-policy';
 import type {
   CreatedWebhookDto,
@@ -21,12 +20,11 @@ import type {
   WebhookDto,
 } from './dto/webhook.dto';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { deliveryBody } from './webhook-signing';
+import { WebhooksRepository } from './webhooks.repository';
 
-/** Every column but the secret, which no read ever returns. */
-const PUBLIC_COLUMNS = 'id, name, url, events, enabled, disabled_reason, created_at, updated_at';
-
-/** What `POST /api/webhooks/test/:id` sends: a `game.added` shaped like the guide's example. */
-const TEST_EVENT = {
+/** What `POST /api/webhooks/test/:id` sends: a `game.added` shaped like a real one. */
+const TEST_EVENT: EventPayloads['game.added'] = {
   session: { id: 0, is_active: true, games_played: 0 },
   game: {
     id: 0,
@@ -42,20 +40,17 @@ const TEST_EVENT = {
 @Injectable()
 export class WebhooksService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly webhooks: WebhooksRepository,
     private readonly worker: WebhookDeliveryWorker,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   list(): Promise<WebhookDto[]> {
-    return this.dataSource.query(`SELECT ${PUBLIC_COLUMNS} FROM webhooks ORDER BY id`);
+    return this.webhooks.list();
   }
 
   async get(id: number): Promise<WebhookDto> {
-    const [webhook] = await this.dataSource.query<WebhookDto[]>(
-      `SELECT ${PUBLIC_COLUMNS} FROM webhooks WHERE id = $1`,
-      [id],
-    );
+    const webhook = await this.webhooks.get(id);
     if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
     return webhook;
   }
@@ -64,67 +59,43 @@ export class WebhooksService {
     this.checkUrl(dto.url);
     const generated =
       dto.secret === undefined ? `whsec_${randomBytes(24).toString('base64')}` : undefined;
-    const [webhook] = await this.dataSource.query<WebhookDto[]>(
-      `INSERT INTO webhooks (name, url, secret, events) VALUES ($1, $2, $3, $4) RETURNING ${PUBLIC_COLUMNS}`,
-      [dto.name, dto.url, dto.secret ?? generated, dto.events],
-    );
+    const webhook = await this.webhooks.create({
+      name: dto.name,
+      url: dto.url,
+      secret: dto.secret ?? generated!,
+      events: dto.events,
+    });
     return generated ? { ...webhook, secret: generated } : webhook;
   }
 
   async update(id: number, dto: UpdateWebhookDto): Promise<WebhookDto> {
     if (dto.url !== undefined) this.checkUrl(dto.url);
-    const sets: string[] = [];
-    const params: unknown[] = [id];
-    const set = (column: string, value: unknown) => {
-      params.push(value);
-      sets.push(`${column} = $${params.length}`);
-    };
-    if (dto.name !== undefined) set('name', dto.name);
-    if (dto.url !== undefined) set('url', dto.url);
-    if (dto.secret !== undefined) set('secret', dto.secret);
-    if (dto.events !== undefined) set('events', dto.events);
-    if (dto.enabled !== undefined) set('enabled', dto.enabled);
-    // Enabling again gives the webhook a fresh start.
-    if (dto.enabled === true) sets.push('disabled_reason = NULL', 'failing_since = NULL');
-    if (sets.length === 0) return this.get(id);
-    const { rows } = await modify<WebhookDto>(
-      this.dataSource,
-      `UPDATE webhooks SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${PUBLIC_COLUMNS}`,
-      params,
-    );
-    if (!rows[0]) throw new NotFoundException(`Webhook ${id} not found`);
-    return rows[0];
+    const webhook = await this.webhooks.update(id, {
+      name: dto.name,
+      url: dto.url,
+      secret: dto.secret,
+      events: dto.events,
+      enabled: dto.enabled,
+    });
+    if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
+    return webhook;
   }
 
   async remove(id: number): Promise<void> {
-    const { count } = await modify(this.dataSource, 'DELETE FROM webhooks WHERE id = $1', [id]);
-    if (count === 0) throw new NotFoundException(`Webhook ${id} not found`);
+    if (!(await this.webhooks.remove(id))) throw new NotFoundException(`Webhook ${id} not found`);
   }
 
   async logs(id: number, limit: number): Promise<WebhookAttemptDto[]> {
     await this.get(id);
-    return this.dataSource.query(
-      `SELECT a.id::int AS id, a.delivery_id::int AS delivery_id, a.event_type AS event, a.attempt, a.attempted_at, a.status_code,
-              a.duration_ms, a.success, a.error, a.response_body, d.status AS delivery_status
-       FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-       WHERE a.webhook_id = $1 ORDER BY a.id DESC LIMIT $2`,
-      [id, limit],
-    );
+    return this.webhooks.logs(id, limit);
   }
 
   /** Sends a test `game.added` right away (one attempt, logged like any other). */
   async sendTest(id: number): Promise<DeliveryResultDto> {
     await this.get(id);
-    const body = JSON.stringify({
-      event: 'game.added',
-      timestamp: new Date().toISOString(),
-      data: TEST_EVENT,
-    });
-    const [{ id: deliveryId }] = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts, is_test) VALUES ($1, 'game.added', $2, 1, true) RETURNING id`,
-      [id, body],
-    );
-    return this.sendNow(Number(deliveryId), 'Test webhook sent');
+    const body = deliveryBody('game.added', new Date(), TEST_EVENT);
+    const deliveryId = await this.webhooks.insertTestDelivery(id, 'game.added', body);
+    return this.sendNow(deliveryId, 'Test webhook sent');
   }
 
   /**
@@ -133,21 +104,12 @@ export class WebhooksService {
    */
   async retry(webhookId: number, deliveryId: number): Promise<DeliveryResultDto> {
     await this.get(webhookId);
-    const { count } = await modify(
-      this.dataSource,
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), max_attempts = CASE WHEN status = 'pending' THEN max_attempts ELSE attempts + 1 END
-       WHERE id = $1 AND webhook_id = $2 AND status <> 'delivered' AND (claimed_until IS NULL OR claimed_until < now())`,
-      [deliveryId, webhookId],
-    );
-    if (count === 0) {
-      const [existing] = await this.dataSource.query<{ status: string }[]>(
-        'SELECT status FROM webhook_deliveries WHERE id = $1 AND webhook_id = $2',
-        [deliveryId, webhookId],
-      );
-      if (!existing)
+    if (!(await this.webhooks.makeDueAgain(webhookId, deliveryId))) {
+      const status = await this.webhooks.deliveryStatus(webhookId, deliveryId);
+      if (!status)
         throw new NotFoundException(`Delivery ${deliveryId} of webhook ${webhookId} not found`);
       throw new ConflictException(
-        existing.status === 'delivered'
+        status === 'delivered'
           ? `Delivery ${deliveryId} was already delivered`
           : `Delivery ${deliveryId} is being sent right now`,
       );

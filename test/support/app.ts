@@ -65,6 +65,7 @@ export function testConfig(
       messagesPer10s: 100,
       maxBufferedBytes: 1024 * 1024,
     },
+    database: { poolSize: 10, votePoolSize: 4, connectionTimeoutMs: 5_000 },
     eventRetentionHours: 168,
     webhooks: TEST_WEBHOOK_SETTINGS,
     ...overrides,

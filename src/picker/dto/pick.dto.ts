@@ -12,7 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
-import { Game } from '../../games/game.entity';
+import { Game } from '../../games/dto/game.dto';
 
 export class PickDto {
   @ApiPropertyOptional({ example: 6, description: 'Only games that allow this many players.' })

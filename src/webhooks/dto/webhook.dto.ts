@@ -17,14 +17,7 @@ import {
 import { QueryInteger, Trim } from '../../common/query-transforms';
 import { IsOptionalNotNull } from '../../common/validators';
 
-/** The events a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = [
-  'game.added',
-  'session.started',
-  'session.ended',
-  'vote.received',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+import { WEBHOOK_EVENTS, type EventType } from '../../events/event-types';
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'Kosmi Bot' })
@@ -66,7 +59,7 @@ export class CreateWebhookDto {
   @ArrayMaxSize(WEBHOOK_EVENTS.length)
   @ArrayMinSize(1)
   @IsArray()
-  events!: WebhookEvent[];
+  events!: EventType[];
 }
 
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullProperties: false }) {
