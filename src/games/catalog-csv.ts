@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { MAX_PLAYERS_LIMIT, TICKER_PATTERN } from './dto/game-input.dto';
+import { MAX_PLAYERS_LIMIT, TICKER_PATTERN } from '../common/validators';
 import type { Game } from './dto/game.dto';
 
 /** The CSV columns, in export order. Play counts and votes are history, not catalog: not exported. */

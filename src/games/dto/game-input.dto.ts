@@ -1,20 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsOptionalNotNull } from '../../common/validators';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { Trim, TrimUpper } from '../../common/query-transforms';
-
-export const TICKER_PATTERN = /^[A-Z0-9]{2,6}$/;
-export const MAX_PLAYERS_LIMIT = 100;
+import { IsOptionalNotNull, IsTicker, MAX_PLAYERS_LIMIT } from '../../common/validators';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { Trim } from '../../common/query-transforms';
 
 export class CreateGameDto {
   @ApiProperty({ example: 'The Jackbox Party Pack 9' })
@@ -94,9 +81,7 @@ export class CreateGameDto {
     description: '2-6 letters or digits, unique.',
   })
   @IsOptional()
-  @TrimUpper()
-  @Matches(TICKER_PATTERN, { message: 'ticker must be 2 to 6 letters or digits' })
-  @IsString()
+  @IsTicker()
   ticker?: string | null;
 }
 

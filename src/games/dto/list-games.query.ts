@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { QueryBoolean, QueryInteger } from '../../common/query-transforms';
+import { MAX_PLAYERS_LIMIT } from '../../common/validators';
 
 export class ListGamesQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'] })
@@ -12,7 +13,7 @@ export class ListGamesQuery {
   @ApiPropertyOptional({ example: 6, description: 'Games that allow this many players.' })
   @IsOptional()
   @QueryInteger()
-  @Max(100)
+  @Max(MAX_PLAYERS_LIMIT)
   @Min(1)
   @IsInt()
   playerCount?: number;

@@ -11,13 +11,13 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
+import { IsOptionalNotNull, MAX_ID, MAX_PLAYERS_LIMIT } from '../../common/validators';
 import { Game } from '../../games/dto/game.dto';
 
 export class PickDto {
   @ApiPropertyOptional({ example: 6, description: 'Only games that allow this many players.' })
   @IsOptionalNotNull()
-  @Max(100)
+  @Max(MAX_PLAYERS_LIMIT)
   @Min(1)
   @IsInt()
   playerCount?: number;

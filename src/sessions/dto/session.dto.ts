@@ -11,9 +11,8 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import { TrimUpper } from '../../common/query-transforms';
 
-import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
+import { IsOptionalNotNull, IsRoomCode, MAX_ID, MAX_PLAYERS_LIMIT } from '../../common/validators';
 
 export const MAX_NOTES_LENGTH = 50_000;
 
@@ -146,9 +145,7 @@ export class AddSessionGameDto {
     description: 'The 4-character Jackbox room code.',
   })
   @IsOptional()
-  @TrimUpper()
-  @Matches(/^[A-Z0-9]{4}$/, { message: 'room_code must be 4 letters or digits' })
-  @IsString()
+  @IsRoomCode()
   room_code?: string | null;
 }
 
@@ -166,16 +163,14 @@ export class RoomCodeDto {
     description: '4 letters or digits; null clears it.',
   })
   @ValidateIf((_, value) => value !== null)
-  @TrimUpper()
-  @Matches(/^[A-Z0-9]{4}$/, { message: 'room_code must be 4 letters or digits' })
-  @IsString()
+  @IsRoomCode()
   room_code!: string | null;
 }
 
 export class PlayerCountDto {
   @ApiProperty({ example: 6, nullable: true, type: Number, description: 'null clears it.' })
   @ValidateIf((_, value) => value !== null)
-  @Max(100)
+  @Max(MAX_PLAYERS_LIMIT)
   @Min(0)
   @IsInt()
   player_count!: number | null;

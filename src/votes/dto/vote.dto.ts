@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QueryInteger, Trim } from '../../common/query-transforms';
-import { MAX_ID } from '../../common/validators';
+import { IsTicker, MAX_ID } from '../../common/validators';
 import { ISO_TIMESTAMP } from '../../common/timestamp';
 
 export class LiveVoteDto {
@@ -44,8 +44,7 @@ export class LiveVoteDto {
     description: 'Vote for this game directly (TICKER++), in or out of the session.',
   })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9]{2,6}$/, { message: 'ticker must be 2 to 6 letters or digits' })
-  @IsString()
+  @IsTicker()
   ticker?: string;
 }
 
