@@ -13,7 +13,10 @@ function isCalendarDate(text: string): boolean {
 /** The instant an ISO 8601 timestamp names, or undefined when it names none PostgreSQL can store. */
 export function parseTimestamp(value: string): Date | undefined {
   if (!ISO_TIMESTAMP.test(value) || !isCalendarDate(value.slice(0, 10))) return undefined;
-  const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value) ? value : `${value}Z`;
+  // Date reads `+02:00` and `+0200` but not an hours-only `+02`.
+  const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/i.test(value)
+    ? value.replace(/([+-]\d{2})$/, '$1:00')
+    : `${value}Z`;
   const date = new Date(withZone.replace(' ', 'T'));
   // Years 1-9999 only: a zone offset can push year 0 or 9999 past what PostgreSQL accepts.
   const year = date.getUTCFullYear();

@@ -398,7 +398,7 @@ describe('parseCatalogCsv cells', () => {
 
   // Two rows whose titles are both refused as empty are not "the same game": the repeat check
   // then compares undefined with undefined and adds a message about a game titled "undefined".
-  it.failing('reports no repeat for two rows whose titles are both refused', () => {
+  it('reports no repeat for two rows whose titles are both refused', () => {
     expect(parseCatalogCsv(csv(REQUIRED_HEADER, 'P,,1,2', 'P,,1,2')).errors).toEqual([
       'line 2: title is required',
       'line 3: title is required',
@@ -407,7 +407,7 @@ describe('parseCatalogCsv cells', () => {
 
   // A quoted cell may span lines; the row starts, and is found in an editor, at its first
   // line, but the parser reports the line it ends on.
-  it.failing('names the first line of a row whose quoted cell spans two lines', () => {
+  it('names the first line of a row whose quoted cell spans two lines', () => {
     expect(parseCatalogCsv(csv(REQUIRED_HEADER, 'P,"Two\nLines",0,2')).errors).toEqual([
       'line 2: min_players must be a whole number from 1 to 100 (got "0")',
     ]);

@@ -88,17 +88,27 @@ const CELL_PARSERS: Record<CsvColumn, CellParser> = {
 };
 
 /**
+ * The line a record starts on: the parser counts to where it ends, and a quoted cell may span
+ * lines (`raw` also holds the empty lines skipped before it).
+ */
+function firstLine(lastLine: number, raw: string): number {
+  const text = raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
+  return lastLine - (text.match(/\n/g)?.length ?? 0);
+}
+
+/**
  * Parses and checks a whole catalog CSV. Returns every problem with its line number, so a
  * bad file can be refused as a whole with one answer that lists what to fix.
  */
 export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: string[] } {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: { lines: number }; raw: string }[];
   try {
     records = parse(text, {
       bom: true,
       trim: true,
       skip_empty_lines: true,
       info: true,
+      raw: true,
     }) as unknown as typeof records;
   } catch (error) {
     return { rows: [], errors: [`the file is not valid CSV: ${(error as Error).message}`] };
@@ -117,8 +127,8 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
   const rows: CatalogRow[] = [];
   const seenGames = new Map<string, number>();
   const seenTickers = new Map<string, number>();
-  for (const { record, info } of records.slice(1)) {
-    const line = info.lines;
+  for (const { record, info, raw } of records.slice(1)) {
+    const line = firstLine(info.lines, raw);
     const row: Record<string, unknown> = { line };
     header.forEach((column, i) => {
       const { value, error } = CELL_PARSERS[column as CsvColumn](record[i]);
@@ -133,12 +143,15 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
     ) {
       errors.push(`line ${line}: min_players must not exceed max_players`);
     }
-    const key = `${parsed.pack_name}\u0000${parsed.title}`;
-    if (seenGames.has(key))
-      errors.push(
-        `line ${line}: "${parsed.title}" in "${parsed.pack_name}" repeats line ${seenGames.get(key)}`,
-      );
-    seenGames.set(key, line);
+    // A row whose pack or title was refused names no game, so it repeats none.
+    if (parsed.pack_name !== undefined && parsed.title !== undefined) {
+      const key = `${parsed.pack_name}\u0000${parsed.title}`;
+      if (seenGames.has(key))
+        errors.push(
+          `line ${line}: "${parsed.title}" in "${parsed.pack_name}" repeats line ${seenGames.get(key)}`,
+        );
+      seenGames.set(key, line);
+    }
     if (parsed.ticker) {
       if (seenTickers.has(parsed.ticker))
         errors.push(
