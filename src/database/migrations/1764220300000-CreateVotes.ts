@@ -29,5 +29,7 @@ export class CreateVotes1764220300000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP TABLE votes');
+    // Only the votes table needed it; left installed, it would outlive the migration that added it.
+    await queryRunner.query('DROP EXTENSION btree_gist');
   }
 }
