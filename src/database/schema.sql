@@ -132,15 +132,6 @@ CREATE SEQUENCE public.sessions_id_seq
 
 ALTER SEQUENCE public.sessions_id_seq OWNED BY public.sessions.id;
 
-CREATE TABLE public.typeorm_metadata (
-    type character varying NOT NULL,
-    database character varying,
-    schema character varying,
-    "table" character varying,
-    name character varying,
-    value text
-);
-
 CREATE TABLE public.votes (
     id bigint NOT NULL,
     session_id integer NOT NULL,
@@ -197,7 +188,7 @@ CREATE TABLE public.webhook_deliveries (
     body text,
     status text DEFAULT 'pending'::text NOT NULL,
     attempts integer DEFAULT 0 NOT NULL,
-    max_attempts integer DEFAULT 8 NOT NULL,
+    max_attempts integer,
     is_test boolean DEFAULT false NOT NULL,
     next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
     claimed_until timestamp with time zone,

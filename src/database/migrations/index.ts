@@ -4,6 +4,7 @@ import { CreateSessions1764220200000 } from './1764220200000-CreateSessions';
 import { CreateVotes1764220300000 } from './1764220300000-CreateVotes';
 import { CreateWebhooks1764220400000 } from './1764220400000-CreateWebhooks';
 import { WebhookHousekeeping1764220500000 } from './1764220500000-WebhookHousekeeping';
+import { DeliveryAttemptsFromSchedule1764220600000 } from './1764220600000-DeliveryAttemptsFromSchedule';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateVotes1764220300000,
   CreateWebhooks1764220400000,
   WebhookHousekeeping1764220500000,
+  DeliveryAttemptsFromSchedule1764220600000,
 ];
