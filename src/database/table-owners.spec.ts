@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Each table has one owner: the repository that holds every statement writing it. SQL naming
+ * a table anywhere else is either a read listed below, with the reason it is not a call to the
+ * owner, or a mistake this test catches.
+ */
+const OWNERS: Record<string, string> = {
+  games: 'games/games.repository.ts',
+  packs: 'games/games.repository.ts',
+  sessions: 'sessions/sessions.repository.ts',
+  session_games: 'sessions/sessions.repository.ts',
+  votes: 'votes/votes.repository.ts',
+  events: 'events/events.repository.ts',
+  webhooks: 'webhooks/webhooks.repository.ts',
+  webhook_deliveries: 'webhooks/webhooks.repository.ts',
+  webhook_attempts: 'webhooks/webhooks.repository.ts',
+};
+
+/** `file:table` pairs allowed outside the owner, and why. */
+const SHARED: Record<string, string> = {
+  // The live vote is one statement by design (one round trip on the hot path): it finds the
+  // session game, bumps the game's counters and writes its event in the vote's transaction.
+  'votes/votes.repository.ts:sessions': 'the live vote finds the active session',
+  'votes/votes.repository.ts:session_games': 'votes go to the game played at their time',
+  'votes/votes.repository.ts:games': 'the vote counters live on the game row',
+  'votes/votes.repository.ts:events': 'the live vote writes vote.received in its statement',
+  // Reads that show a row with the fields of the row it refers to.
+  'sessions/sessions.repository.ts:games': 'session games are shown with their catalog fields',
+  'games/games.repository.ts:session_games':
+    'the picker avoids repeats, and games with history are kept (one query each)',
+  'games/games.repository.ts:votes': 'a replacing import keeps games that have votes',
+};
+
+const SQL_REFERENCE = new RegExp(
+  String.raw`\b(?:FROM|JOIN|INTO|UPDATE|TABLE)\s+(${Object.keys(OWNERS).join('|')})\b`,
+  'g',
+);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return name === 'migrations' ? [] : sourceFiles(full);
+    return full.endsWith('.ts') && !full.endsWith('.spec.ts') ? [full] : [];
+  });
+}
+
+describe('table owners', () => {
+  const root = path.resolve(__dirname, '..');
+  const references = sourceFiles(root).flatMap((file) => {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    const text = readFileSync(file, 'utf8');
+    return [...text.matchAll(SQL_REFERENCE)].map((m) => ({ file: relative, table: m[1] }));
+  });
+
+  it('finds the SQL it checks', () => {
+    expect(new Set(references.map((r) => r.table))).toEqual(new Set(Object.keys(OWNERS)));
+  });
+
+  it('names a table only in its owner, or in a listed read', () => {
+    const strays = references
+      .filter((r) => OWNERS[r.table] !== r.file && !SHARED[`${r.file}:${r.table}`])
+      .map((r) => `${r.file} names ${r.table} (owner: ${OWNERS[r.table]})`);
+    expect([...new Set(strays)]).toEqual([]);
+  });
+
+  it('lists no exception that is not needed', () => {
+    const used = new Set(references.map((r) => `${r.file}:${r.table}`));
+    expect(Object.keys(SHARED).filter((pair) => !used.has(pair))).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+import { FormatRegistry } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { DataSource } from 'typeorm';
+import { EVENT_REGISTRY, EVENT_TYPES, type EventType } from '../src/events/event-types';
+import { startTestApp, type TestApp } from './support/app';
+
+// TypeBox checks formats only once told what they mean.
+FormatRegistry.Set(
+  'date-time',
+  (value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !isNaN(Date.parse(value)),
+);
+
+/** Where a payload departs from the registry's schema for its type (none: it matches). */
+const problems = (type: EventType, payload: unknown) =>
+  [...Value.Errors(EVENT_REGISTRY[type].payload, payload)].map((e) => `${e.path} ${e.message}`);
+
+describe('stored event payloads match their declared types', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    token = await t.login();
+  });
+  afterAll(() => t.close());
+
+  it('for every event type, including the vote payload built in SQL', async () => {
+    const api = (method: string, path: string, body?: unknown) =>
+      t.request(method, path, { token, body });
+    const [game] = await t.app
+      .get(DataSource)
+      .query<{ id: number }[]>(`SELECT id FROM games WHERE ticker = 'FIB4'`);
+    const session = (await api('POST', '/api/sessions', { notes: 'payloads' })).body;
+    const added = (await api('POST', `/api/sessions/${session.id}/games`, { game_id: game.id }))
+      .body;
+    const vote = await api('POST', '/api/votes/live', {
+      username: 'payload-check',
+      vote: 'up',
+      timestamp: new Date().toISOString(),
+    });
+    expect(vote.status).toBe(200);
+    await api('PATCH', `/api/sessions/${session.id}/games/${added.id}/room-code`, {
+      room_code: 'ABCD',
+    });
+    await api('POST', `/api/sessions/${session.id}/close`, {});
+
+    const stored = await t.app
+      .get(DataSource)
+      .query<{ type: EventType; payload: unknown }[]>(
+        'SELECT type, payload FROM events WHERE session_id = $1 ORDER BY id',
+        [session.id],
+      );
+    expect(new Set(stored.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
+    for (const event of stored)
+      expect([event.type, problems(event.type, event.payload)]).toEqual([event.type, []]);
+  });
+
+  it('would catch a vote payload that drifts from its type', () => {
+    const payload = {
+      sessionId: 1,
+      game: { id: 2, title: 'Fibbage 4', pack_name: 'The Jackbox Party Pack 9' },
+      vote: { username: 'u', type: 'up', timestamp: '2025-11-01T20:30:00Z' },
+      totals: { upvotes: 1, downvotes: 0, popularity_score: 1 },
+    };
+    expect(problems('vote.received', payload)).toEqual([]);
+    const { totals: _dropped, ...withoutTotals } = payload;
+    expect(problems('vote.received', withoutTotals)).not.toEqual([]);
+    expect(problems('vote.received', { ...payload, extra: true })).not.toEqual([]);
+    expect(
+      problems('vote.received', { ...payload, totals: { ...payload.totals, upvotes: '1' } }),
+    ).not.toEqual([]);
+  });
+});
