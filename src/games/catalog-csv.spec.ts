@@ -1,5 +1,5 @@
 import { CSV_COLUMNS, CsvColumn, formatCatalogCsv, parseCatalogCsv } from './catalog-csv';
-import type { Game } from './game.entity';
+import type { Game } from './dto/game.dto';
 
 const REQUIRED_HEADER = 'pack_name,title,min_players,max_players';
 const csv = (...lines: string[]) => lines.join('\n') + '\n';
