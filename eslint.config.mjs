@@ -36,7 +36,17 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
+      eqeqeq: ['error', 'always'],
+      curly: ['error', 'multi-line'],
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/require-await': 'error',
+      'no-console': 'error',
     },
+  },
+  {
+    // Scripts, benchmarks and the test reporter talk to a terminal.
+    files: ['scripts/**', 'bench/**', 'test/support/*.js', '.ci/**'],
+    rules: { 'no-console': 'off' },
   },
   {
     // Tests inspect arbitrary JSON responses; typing every body would add noise, not safety.

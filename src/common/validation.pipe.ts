@@ -26,17 +26,20 @@ function messages(errors: ValidationError[], parent = ''): string[] {
  */
 function checkInput(value: unknown, path: string, root: string, depth = 0): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000'))
+    if (value.includes('\u0000')) {
       throw new BadRequestException(`${path || root} must not contain NUL (\\u0000) characters`);
+    }
     return;
   }
   if (typeof value !== 'object' || value === null) return;
-  if (depth >= MAX_DEPTH)
+  if (depth >= MAX_DEPTH) {
     throw new BadRequestException(`${root} is nested too deeply (at most ${MAX_DEPTH} levels)`);
+  }
   for (const [key, item] of Object.entries(value)) {
     const at = path ? `${path}.${key}` : key;
-    if (!Array.isArray(value) && key in Object.prototype)
+    if (!Array.isArray(value) && key in Object.prototype) {
       throw new BadRequestException(`property ${at} should not exist`);
+    }
     checkInput(item, at, root, depth + 1);
   }
 }
@@ -52,8 +55,9 @@ class StrictValidationPipe extends ValidationPipe {
     const name = metadata.type === 'body' ? '' : (metadata.data ?? '');
     checkInput(value, name, name || metadata.type);
     if (metadata.type === 'param') return value;
-    if (metadata.type === 'body' && value === null && this.toValidate(metadata))
+    if (metadata.type === 'body' && value === null && this.toValidate(metadata)) {
       throw new BadRequestException('The request body must be a JSON object');
+    }
     return super.transform(value, metadata);
   }
 }

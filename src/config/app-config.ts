@@ -119,8 +119,9 @@ export function readDatabaseUrl(env: Env): string | undefined {
 }
 
 function adminsFromFile(file: string): AdminAccount[] {
-  if (!existsSync(file))
+  if (!existsSync(file)) {
     throw new ConfigError('ADMIN_CONFIG_PATH', `points to a missing file: ${file}`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));

@@ -117,8 +117,9 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
   const header = records[0].record.map((h) => h.toLowerCase());
   const errors: string[] = [];
   const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length)
+  if (unknown.length) {
     errors.push(`line 1: unknown columns ${unknown.join(', ')} (known: ${CSV_COLUMNS.join(', ')})`);
+  }
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length) errors.push(`line 1: missing required columns ${missing.join(', ')}`);
   if (new Set(header).size !== header.length) errors.push('line 1: a column is named twice');
@@ -146,17 +147,19 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
     // A row whose pack or title was refused names no game, so it repeats none.
     if (parsed.pack_name !== undefined && parsed.title !== undefined) {
       const key = `${parsed.pack_name}\u0000${parsed.title}`;
-      if (seenGames.has(key))
+      if (seenGames.has(key)) {
         errors.push(
           `line ${line}: "${parsed.title}" in "${parsed.pack_name}" repeats line ${seenGames.get(key)}`,
         );
+      }
       seenGames.set(key, line);
     }
     if (parsed.ticker) {
-      if (seenTickers.has(parsed.ticker))
+      if (seenTickers.has(parsed.ticker)) {
         errors.push(
           `line ${line}: ticker ${parsed.ticker} repeats line ${seenTickers.get(parsed.ticker)}`,
         );
+      }
       seenTickers.set(parsed.ticker, line);
     }
     rows.push(parsed);

@@ -32,8 +32,9 @@ export class CatalogImportService {
     try {
       return await this.apply(rows, mode);
     } catch (error) {
-      if (isUniqueViolation(error))
+      if (isUniqueViolation(error)) {
         throw new BadRequestException(refused(conflictMessage(error, {})));
+      }
       throw error;
     }
   }

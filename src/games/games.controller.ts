@@ -109,8 +109,9 @@ export class GamesController {
     @Req() request: FastifyRequest,
     @Query() query: ImportCsvQuery,
   ): Promise<ImportResultDto> {
-    if (typeof request.body === 'string')
+    if (typeof request.body === 'string') {
       return this.catalog.importCsv(request.body, query.mode ?? 'merge');
+    }
     const dto = (await createValidationPipe().transform(request.body ?? {}, {
       type: 'body',
       metatype: ImportCsvJsonDto,

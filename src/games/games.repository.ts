@@ -44,22 +44,24 @@ function conditions(filter: CatalogFilter, params: SqlParams): SqlCondition[] {
   if (filter.drawing === 'only') add('drawing', `g.game_type = 'Drawing'`);
   if (filter.drawing === 'exclude') add('drawing', `g.game_type IS DISTINCT FROM 'Drawing'`);
   if (filter.length) add('length', LENGTH_SQL[filter.length]);
-  if (filter.familyFriendly !== undefined)
+  if (filter.familyFriendly !== undefined) {
     add('familyFriendly', `g.family_friendly = ${params.bind(filter.familyFriendly)}`);
+  }
   if (filter.packs !== undefined) add('pack', `g.pack_name = ANY(${params.bind(filter.packs)})`);
   if (filter.sessionId !== undefined) {
     const session = params.bind(filter.sessionId);
-    if (filter.excludePlayed)
+    if (filter.excludePlayed) {
       add(
         'excludePlayed',
         `g.id NOT IN (SELECT game_id FROM session_games WHERE session_id = ${session})`,
       );
-    else
+    } else {
       add(
         'sessionId',
         `g.id NOT IN (SELECT game_id FROM session_games WHERE session_id = ${session}
                       ORDER BY played_at DESC, id DESC LIMIT 2)`,
       );
+    }
   }
   return list;
 }

@@ -117,7 +117,8 @@ export class GamesService {
   }
 
   private async assertPack(name: string): Promise<void> {
-    if (!(await this.games.packExists(name)))
+    if (!(await this.games.packExists(name))) {
       throw new NotFoundException(`Pack "${name}" not found`);
+    }
   }
 }

@@ -115,8 +115,9 @@ export class LiveGateway
     @MessageBody() message: ClientMessage,
   ): object {
     const connection = this.connections.get(socket)!;
-    if (typeof message.token !== 'string' || message.token === '')
+    if (typeof message.token !== 'string' || message.token === '') {
       return { type: 'auth_error', message: 'Token required' };
+    }
     const claims = this.auth.verify(message.token);
     if (!claims) return { type: 'auth_error', message: 'Invalid or expired token' };
     connection.client.authenticated = true;
@@ -133,8 +134,9 @@ export class LiveGateway
     @MessageBody() message: ClientMessage,
   ): Promise<object | undefined> {
     const { client } = this.connections.get(socket)!;
-    if (!client.authenticated)
+    if (!client.authenticated) {
       return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    }
     const { sessionId, lastEventId } = message;
     if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
     if (
@@ -163,12 +165,14 @@ export class LiveGateway
   @SubscribeMessage('unsubscribe')
   unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() message: ClientMessage): object {
     const { client } = this.connections.get(socket)!;
-    if (!client.authenticated)
+    if (!client.authenticated) {
       return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    }
     const { sessionId } = message;
     if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
-    if (!this.hub.unsubscribe(client, sessionId))
+    if (!this.hub.unsubscribe(client, sessionId)) {
       return error(`Not subscribed to session ${sessionId}`);
+    }
     return { type: 'unsubscribed', sessionId, message: `Unsubscribed from session ${sessionId}` };
   }
 

@@ -94,8 +94,9 @@ export class SessionStreams {
         `could not read the events of session ${sessionId}: ${(error as Error).message}`,
       );
       setTimeout(() => {
-        if (!stream.running && this.streams.get(sessionId) === stream)
+        if (!stream.running && this.streams.get(sessionId) === stream) {
           void this.run(sessionId, stream);
+        }
       }, RETRY_MS).unref();
     } finally {
       stream.running = false;

@@ -14,10 +14,12 @@ export class PickerService {
 
   /** A weighted random choice among the eligible games (see GamesRepository.pickWeighted). */
   async pick(dto: PickDto): Promise<PickResultDto> {
-    if (dto.excludePlayed && dto.sessionId === undefined)
+    if (dto.excludePlayed && dto.sessionId === undefined) {
       throw new BadRequestException('excludePlayed needs sessionId');
-    if (dto.pack !== undefined && dto.packs !== undefined)
+    }
+    if (dto.pack !== undefined && dto.packs !== undefined) {
       throw new BadRequestException('Send pack or packs, not both');
+    }
     if (dto.sessionId !== undefined) await this.sessions.assertExists(dto.sessionId);
     const filter = this.filter(dto);
     const picked = await this.games.pickWeighted(filter, this.random.next());
@@ -34,12 +36,15 @@ export class PickerService {
     const steps = await this.games.narrowing(filter);
     const emptied = steps.findIndex((s) => s.remaining === 0);
     const field = steps[emptied]?.field;
-    if (field === undefined || field === 'enabled')
+    if (field === undefined || field === 'enabled') {
       return 'No games to pick from: every game is disabled';
-    if (field === 'excludePlayed')
+    }
+    if (field === 'excludePlayed') {
       return `No games to pick from: every matching game was already played in session ${dto.sessionId}`;
-    if (field === 'sessionId')
+    }
+    if (field === 'sessionId') {
       return `No games to pick from: the only matching games are the last two played in session ${dto.sessionId}`;
+    }
     const value =
       field === 'pack'
         ? JSON.stringify(dto.packs ?? dto.pack)

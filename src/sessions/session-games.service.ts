@@ -33,10 +33,11 @@ export class SessionGamesService {
     return this.outbox.transaction(async (tx) => {
       // The session row lock orders concurrent adds, so played_at follows the order they commit in.
       const session = await this.sessions.get(sessionId, tx.manager, true);
-      if (!session.is_active)
+      if (!session.is_active) {
         throw new ConflictException(
           `Session ${sessionId} is closed: games can only be added to the active session`,
         );
+      }
       const counted = await this.games.addPlays(tx.manager, [{ gameId: dto.game_id, plays: 1 }]);
       if (counted === 0) throw new NotFoundException(`Game ${dto.game_id} not found`);
       await this.repository.endPlaying(tx.manager, sessionId);
@@ -69,8 +70,9 @@ export class SessionGamesService {
   ): Promise<SessionGameDto> {
     return this.change(sessionId, sessionGameId, { status }, async (tx, session) => {
       if (status !== 'playing') return;
-      if (!session.is_active)
+      if (!session.is_active) {
         throw new ConflictException(`Session ${sessionId} is closed: no game can be playing`);
+      }
       await this.repository.endPlaying(tx.manager, sessionId, sessionGameId);
     });
   }

@@ -97,8 +97,9 @@ export class SessionsService {
   async remove(id: number): Promise<SuccessDto> {
     await this.dataSource.transaction(async (manager) => {
       const session = await this.get(id, manager, true);
-      if (session.is_active)
+      if (session.is_active) {
         throw new ConflictException(`Session ${id} is active: close it before deleting it`);
+      }
       await this.votes.uncountSession(manager, id);
       const plays = await this.sessions.playsPerGame(manager, id);
       await this.games.addPlays(
@@ -111,8 +112,9 @@ export class SessionsService {
   }
 
   async setNotes(id: number, notes: string | null): Promise<SessionDto> {
-    if (!(await this.sessions.setNotes(id, notes)))
+    if (!(await this.sessions.setNotes(id, notes))) {
       throw new NotFoundException(`Session ${id} not found`);
+    }
     return this.get(id);
   }
 }

@@ -198,12 +198,14 @@ export class VotesRepository implements OnApplicationShutdown {
     const limit = query.limit ?? 50;
     const params = new SqlParams();
     const where: string[] = [];
-    if (query.session_id !== undefined)
+    if (query.session_id !== undefined) {
       where.push(`v.session_id = ${params.bind(query.session_id)}`);
+    }
     if (query.game_id !== undefined) where.push(`v.game_id = ${params.bind(query.game_id)}`);
     if (query.username !== undefined) where.push(`v.username = ${params.bind(query.username)}`);
-    if (query.vote_type !== undefined)
+    if (query.vote_type !== undefined) {
       where.push(`v.vote_type = ${params.bind(query.vote_type === 'up' ? 1 : -1)}`);
+    }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.dataSource.query<{ total: number }[]>(
       `SELECT count(*)::int AS total FROM votes v ${whereSql}`,

@@ -73,8 +73,9 @@ export class VotesService {
     if (!session) return 'No active session: votes can only be recorded while a session is running';
     if (dto.ticker) return `No game has the ticker ${dto.ticker.toUpperCase()}`;
     const games = await this.sessionsRepository.games(session.id);
-    if (games.length === 0)
+    if (games.length === 0) {
       return `Session ${session.id} has no games yet: add a game before voting`;
+    }
     const played = games
       .map((g) => `"${g.title}" from ${new Date(g.played_at).toISOString()}`)
       .join(', ');
@@ -98,8 +99,9 @@ export class VotesService {
       const type = chatVote(m.message);
       if (type === undefined) continue;
       const at = parseTimestamp(m.timestamp);
-      if (!at)
+      if (!at) {
         throw new BadRequestException(`chatData.${i}.timestamp is not a valid date and time`);
+      }
       votes.push({ username: m.username, type, at, i });
     }
     votes.sort((a, b) => a.at.getTime() - b.at.getTime() || a.i - b.i);

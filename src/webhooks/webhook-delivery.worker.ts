@@ -162,10 +162,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       await this.dataSource.transaction((manager) =>
         this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
       );
-      if (!success)
+      if (!success) {
         this.logger.warn(
           `webhook ${delivery.webhook_id} delivery ${id} attempt ${delivery.attempts} failed: ${error}`,
         );
+      }
       return { deliveryId: id, success, statusCode: result.statusCode ?? null, error };
     } catch (failure) {
       this.logger.error(

@@ -38,8 +38,9 @@ export class WebhookSender {
           const refused = refusedAddress(address, hostname, this.policy);
           if (refused) return callback(new RefusedAddressError(refused), '', 4);
         }
-        if (options.all)
+        if (options.all) {
           return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+        }
         return callback(null, list[0].address, list[0].family);
       });
     };
@@ -108,8 +109,9 @@ async function readCapped(stream: AsyncIterable<Buffer> & { destroy(): void }): 
 function describe(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; code?: string; message?: string; cause?: unknown };
   let inner: unknown = e;
-  while (inner && !(inner instanceof RefusedAddressError) && (inner as { cause?: unknown }).cause)
+  while (inner && !(inner instanceof RefusedAddressError) && (inner as { cause?: unknown }).cause) {
     inner = (inner as { cause?: unknown }).cause;
+  }
   if (inner instanceof RefusedAddressError) return inner.message;
   if (
     e.name === 'TimeoutError' ||

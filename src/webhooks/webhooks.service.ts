@@ -106,8 +106,9 @@ export class WebhooksService {
     await this.get(webhookId);
     if (!(await this.webhooks.makeDueAgain(webhookId, deliveryId))) {
       const status = await this.webhooks.deliveryStatus(webhookId, deliveryId);
-      if (!status)
+      if (!status) {
         throw new NotFoundException(`Delivery ${deliveryId} of webhook ${webhookId} not found`);
+      }
       throw new ConflictException(
         status === 'delivered'
           ? `Delivery ${deliveryId} was already delivered`
