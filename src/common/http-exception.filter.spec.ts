@@ -2,7 +2,7 @@ import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@
 import { QueryFailedError } from 'typeorm';
 import { HttpExceptionFilter } from './http-exception.filter';
 
-function hostFor() {
+function hostFor(bodyLimit?: number) {
   const reply = {
     statusCode: 0,
     payload: undefined as unknown,
@@ -18,7 +18,12 @@ function hostFor() {
       return this;
     },
   };
-  const request = { method: 'GET', url: '/api/x?y=1', raw: { id: 'req-1' } };
+  const request = {
+    method: 'GET',
+    url: '/api/x?y=1',
+    raw: { id: 'req-1' },
+    routeOptions: { bodyLimit },
+  };
   const host = {
     getType: () => 'http',
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
@@ -69,8 +74,17 @@ describe('HttpExceptionFilter', () => {
     expect(reply.payload).toEqual({ error: 'Route not found: GET /api/x' });
   });
 
+  it("names the route's own body limit", () => {
+    const { host, reply } = hostFor(10 * 1024 * 1024);
+    filter.catch(
+      Object.assign(new Error('raw'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
+      host,
+    );
+    expect(reply.payload).toEqual({ error: 'Request body is too large (limit 10 MB)' });
+  });
+
   it('maps a framework 4xx error by its code', () => {
-    const { host, reply } = hostFor();
+    const { host, reply } = hostFor(1024 * 1024);
     filter.catch(
       Object.assign(new Error('raw'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }),
       host,

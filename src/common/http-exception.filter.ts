@@ -18,7 +18,6 @@ interface FastifyError {
 /** Messages for errors Fastify raises before a route handler runs. */
 const FASTIFY_ERRORS: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but Content-Type is application/json',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large (limit 1 MB)',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
 };
@@ -89,6 +88,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const fastifyError = exception as FastifyError;
     const status = fastifyError?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
+      if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        // Each route has its own limit (a chat import's is larger than the rest).
+        const limit = (request.routeOptions as { bodyLimit?: number } | undefined)?.bodyLimit;
+        const mb = limit ? ` (limit ${Math.round(limit / (1024 * 1024))} MB)` : '';
+        return { status, message: `Request body is too large${mb}` };
+      }
       const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
       return { status, message: known ?? fastifyError.message ?? 'Bad request' };
     }
