@@ -5,7 +5,6 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // test/guide/*.js are the bot guide's examples, kept exactly as the guide has them.
   {
     ignores: [
       'dist/',
@@ -13,7 +12,6 @@ export default tseslint.config(
       'data/',
       'coverage/',
       'eslint.config.mjs',
-      'test/guide/*.js',
     ],
   },
   eslint.configs.recommended,

@@ -1,6 +1,5 @@
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { JackboxWebSocketClient } from './guide/ws-client';
 import { RELAY_APPLICATION_NAME, RELAY_POLL_MS } from '../src/events/event-relay';
 import { LiveHub } from '../src/live/live-hub';
 import { JWT_SECRET, startTestApp, type TestApp } from './support/app';
@@ -46,55 +45,6 @@ describe('live WebSocket', () => {
     sockets.splice(0).forEach((s) => s.socket.terminate());
   });
   afterAll(() => t.close());
-
-  it("the guide's client connects, authenticates, subscribes to the active session and announces the next game", async () => {
-    await closeActiveSession(t, token);
-    const session = (await api('POST', '/api/sessions', {})).body;
-    const intervals: NodeJS.Timeout[] = [];
-    const realSetInterval = global.setInterval;
-    const spy = jest.spyOn(global, 'setInterval').mockImplementation(((
-      fn: () => void,
-      ms: number,
-    ) => {
-      const id = realSetInterval(fn, ms);
-      intervals.push(id);
-      return id;
-    }) as typeof setInterval);
-    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    const announcements: string[] = [];
-    // The guide's client fetches /api/sessions/active from its ws:// URL, which no fetch accepts
-    // ("unknown scheme"): a defect of the guide's example, reported with the bot guide. This
-    // shim only turns the scheme back into http:// so the rest of the flow can be verified.
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (url: string | URL | Request, init?: RequestInit) =>
-      realFetch(
-        (url instanceof Request ? url.url : url.toString()).replace(/^ws(s?):/, 'http$1:'),
-        init,
-      );
-    const client = new JackboxWebSocketClient(t.url, token);
-    client.broadcastToChat = (message: string) => announcements.push(message);
-    try {
-      client.connect();
-      await waitUntil(() =>
-        log.mock.calls.some((c) => c[0] === 'Subscribed to session:' && c[1] === session.id),
-      );
-      await api('POST', `/api/sessions/${session.id}/games`, {
-        game_id: await gameId(t, 'Fibbage 4'),
-      });
-      await waitUntil(() => announcements.length > 0);
-      expect(announcements).toEqual(['🎮 Coming up next: Fibbage 4!']);
-      expect(log.mock.calls.map((c) => c[0])).toEqual(
-        expect.arrayContaining(['WebSocket connected', 'Authenticated successfully']),
-      );
-    } finally {
-      globalThis.fetch = realFetch;
-      client.reconnect = () => undefined;
-      client.ws?.close();
-      intervals.forEach(clearInterval);
-      spy.mockRestore();
-      log.mockRestore();
-    }
-  });
 
   describe('protocol', () => {
     it('answers ping with pong, before and after auth', async () => {

@@ -77,7 +77,7 @@ describe('sessions', () => {
       expect((await events.stored(since)).length).toBe(1);
     });
 
-    it('adds games: the new one plays, the previous one becomes played, play_count rises, game.added carries the guide data', async () => {
+    it('adds games: the new one plays, the previous one becomes played, play_count rises, game.added carries what a bot announces', async () => {
       const session = (await t.request('GET', '/api/sessions/active')).body;
       const playsBefore = (await t.request('GET', `/api/games/${gameIds['Fibbage 4']}`)).body
         .play_count;

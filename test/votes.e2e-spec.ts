@@ -72,7 +72,7 @@ describe('live votes', () => {
     }
   });
 
-  it('answers exactly the guide response, field for field', async () => {
+  it('answers the recorded vote, field for field', async () => {
     const before = (await t.request('GET', `/api/games/${ids['Job Job']}`)).body;
     const res = await vote({ username: 'TestUser', vote: 'up', timestamp: '2025-11-01T20:30:00Z' });
     expect(res.status).toBe(200);
