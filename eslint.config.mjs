@@ -6,13 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/',
-      'node_modules/',
-      'data/',
-      'coverage/',
-      'eslint.config.mjs',
-    ],
+    ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.mjs'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
