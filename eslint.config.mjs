@@ -5,16 +5,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // test/guide/*.js are the bot guide's examples, kept exactly as the guide has them.
   {
-    ignores: [
-      'dist/',
-      'node_modules/',
-      'data/',
-      'coverage/',
-      'eslint.config.mjs',
-      'test/guide/*.js',
-    ],
+    ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'eslint.config.mjs'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -10,7 +10,7 @@ describe('auth', () => {
   afterAll(() => t.close());
 
   describe('POST /api/auth/login', () => {
-    it('accepts the guide form {apiKey}', async () => {
+    it('accepts the form {apiKey}', async () => {
       const res = await t.request('POST', '/api/auth/login', { body: { apiKey: ADMIN_KEY } });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { Client } from 'pg';
 import { EVENTS_CHANNEL } from '../src/events/event-announcer';
 import { EventOutbox } from '../src/events/event-outbox';
-import { RELAY_POLL_MS } from '../src/events/event-relay';
 import { EventRetention } from '../src/events/event-retention';
 import { WebhookRetention } from '../src/webhooks/webhook-retention';
 import type { DomainEvent } from '../src/events/event-types';
@@ -34,13 +33,16 @@ describe('event outbox', () => {
     dataSource.query('SELECT id, type, session_id, payload FROM events ORDER BY id');
 
   it('stores and publishes an event whose transaction commits', async () => {
+    const [{ id: before }] = await dataSource.query(
+      'SELECT coalesce(max(id), 0)::int AS id FROM events',
+    );
     const event = await outbox.transaction(async (tx) => {
       await tx.manager.query('SELECT 1');
       return tx.record('session.started', 7, payload);
     });
     expect(heard).toEqual([event]);
     expect(event).toMatchObject({ type: 'session.started', sessionId: 7, payload });
-    expect(await stored()).toEqual([
+    expect((await stored()).filter((e: { id: string }) => Number(e.id) > before)).toEqual([
       { id: String(event.id), type: 'session.started', session_id: 7, payload },
     ]);
   });
@@ -58,18 +60,15 @@ describe('event outbox', () => {
   });
 
   it('publishes only after commit, so a listener sees the committed row', async () => {
-    let visibleToOthers: unknown[] = [];
+    // What the listener's own query (on another connection) saw when the event reached it.
+    let visibleToOthers: Promise<unknown[]> | undefined;
     const listener = (event: DomainEvent) => {
-      void dataSource
-        .query('SELECT id FROM events WHERE id = $1', [event.id])
-        .then((rows: unknown[]) => {
-          visibleToOthers = rows;
-        });
+      visibleToOthers = dataSource.query('SELECT id FROM events WHERE id = $1', [event.id]);
     };
     t.app.get(EventEmitter2).once('session.started', listener);
     const event = await outbox.transaction((tx) => tx.record('session.started', 9, payload));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(visibleToOthers).toEqual([{ id: String(event.id) }]);
+    await waitUntil(() => visibleToOthers !== undefined);
+    expect(await visibleToOthers).toEqual([{ id: String(event.id) }]);
   });
 
   it('announces an event it committed even when its own look-back emitted it first', async () => {
@@ -105,9 +104,15 @@ describe('event outbox', () => {
     try {
       const relayed: DomainEvent[] = [];
       second.app.get(EventEmitter2).on('session.started', (e: DomainEvent) => relayed.push(e));
-      await new Promise((r) => setTimeout(r, RELAY_POLL_MS * 1.5));
+      // The marker: an event stored after the start with no announcement, which only the
+      // relay's look-back finds, the same way it would find the history, and in id order.
+      const [marker] = await dataSource.query(
+        `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 12, $1) RETURNING id::int AS id`,
+        [JSON.stringify(payload)],
+      );
+      await waitUntil(() => relayed.length > 0);
+      expect(relayed.map((e) => e.id)).toEqual([marker.id]);
       expect(second.app.get(EventOutbox).seen(id)).toBe(false);
-      expect(relayed).toEqual([]);
     } finally {
       await second.close();
     }

@@ -406,6 +406,11 @@ describe('game catalog', () => {
     });
 
     it('also accepts JSON {csv, mode}', async () => {
+      // Fibbage 4 starts at favor 1 here, so the file's 0 is one update.
+      await t.request('PATCH', `/api/games/${(await byTitle('Fibbage 4')).id}/favor`, {
+        token,
+        body: { favor_bias: 1 },
+      });
       const res = await t.request('POST', '/api/games/import/csv', {
         token,
         body: {
@@ -466,8 +471,11 @@ describe('game catalog', () => {
         .map((l) =>
           l.replace(',FIB4', ',SWAP').replace(',QPL3', ',FIB4').replace(',SWAP', ',QPL3'),
         );
-      // Quiplash 3 has session history and is listed; Job Job gets history and is not listed.
-      await sessionWithHistory(t, [(await byTitle('Job Job')).id]);
+      // Quiplash 3 has session history and is listed; Job Job has history and is not listed.
+      await sessionWithHistory(t, [
+        (await byTitle('Quiplash 3')).id,
+        (await byTitle('Job Job')).id,
+      ]);
       const res = await csvRequest([lines[0], ...keep].join('\n') + '\n', 'replace');
       expect(res.status).toBe(201);
       const gamesInFile = lines.length - 1;

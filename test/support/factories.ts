@@ -85,3 +85,34 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A new active session for the calling test. Only one session may be active, so whatever is
+ * open is closed first: no test builds on a session another test left behind.
+ */
+export async function createSession(t: TestApp, token: string, body: object = {}): Promise<any> {
+  const active = await t.request('GET', '/api/sessions/active');
+  if (active.body?.id)
+    await t.request('POST', `/api/sessions/${active.body.id}/close`, { token, body: {} });
+  const created = await t.request('POST', '/api/sessions', { token, body });
+  if (created.status !== 201)
+    throw new Error(`could not create a session: ${created.status} ${created.text}`);
+  return created.body;
+}
+
+/** Adds a catalog game, by title, to a session; answers the new session game. */
+export async function addGame(
+  t: TestApp,
+  token: string,
+  sessionId: number,
+  title: string,
+  extra: object = {},
+): Promise<any> {
+  const added = await t.request('POST', `/api/sessions/${sessionId}/games`, {
+    token,
+    body: { game_id: await gameId(t, title), ...extra },
+  });
+  if (added.status !== 201)
+    throw new Error(`could not add ${title}: ${added.status} ${added.text}`);
+  return added.body;
+}

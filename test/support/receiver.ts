@@ -13,6 +13,8 @@ export interface Reply {
   body?: string;
   /** Never answer (the connection stays open until the client gives up). */
   hang?: boolean;
+  /** Answer only once this settles (the test decides when). */
+  after?: Promise<void>;
 }
 
 /** A real local HTTP receiver that records every request and answers as told. */
@@ -42,8 +44,12 @@ export async function startReceiver(): Promise<Receiver> {
       const n = receiver.requests.push(request) - 1;
       const reply = receiver.reply(request, n);
       if (reply.hang) return;
-      res.writeHead(reply.status ?? 200, reply.headers ?? {});
-      res.end(reply.body ?? 'OK');
+      const answer = () => {
+        res.writeHead(reply.status ?? 200, reply.headers ?? {});
+        res.end(reply.body ?? 'OK');
+      };
+      if (reply.after) void reply.after.then(answer);
+      else answer();
     });
   });
   server.on('connection', (socket) => {

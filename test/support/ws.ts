@@ -71,4 +71,3 @@ export async function authedSocket(
 }
 
 export const ofType = (type: string) => (m: any) => m.type === type;
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,1 +1,0 @@
-export function handleVote(username: string, message: string): Promise<void>;

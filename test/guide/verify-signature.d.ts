@@ -1,5 +1,0 @@
-export function verifyWebhookSignature(
-  signature: string | undefined,
-  payload: unknown,
-  secret: string,
-): boolean;
