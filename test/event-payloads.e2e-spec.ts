@@ -51,8 +51,9 @@ describe('stored event payloads match their declared types', () => {
         [session.id],
       );
     expect(new Set(stored.map((e) => e.type))).toEqual(new Set(EVENT_TYPES));
-    for (const event of stored)
+    for (const event of stored) {
       expect([event.type, problems(event.type, event.payload)]).toEqual([event.type, []]);
+    }
   });
 
   it('would catch a vote payload that drifts from its type', () => {

@@ -278,8 +278,9 @@ describe('live votes', () => {
     it('GET /api/votes filters and paginates', async () => {
       const sessionId = await sessionPlaying();
       // This test's votes: enough for three pages of 7, under names no other test uses.
-      for (let i = 0; i < 15; i++)
+      for (let i = 0; i < 15; i++) {
         await vote({ username: `hist${i}`, vote: i % 4 ? 'up' : 'down', timestamp: at(i * MIN) });
+      }
       await vote({ username: 'hist-dup', vote: 'up', timestamp: at(30 * MIN) });
       await vote({ username: 'hist-dup', vote: 'down', timestamp: at(30 * MIN + 1000) });
       await vote({

@@ -24,7 +24,7 @@ export class AuthController {
   @ApiOperation({
     summary: 'Exchange an admin key for a JWT',
     description:
-      'Send the key as `apiKey` (bot guide) or `key` (reference system). Rate limited per client address.',
+      'Send the key as `apiKey` or `key` (both accepted). Rate limited per client address.',
   })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'No key in the body' })

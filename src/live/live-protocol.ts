@@ -1,6 +1,6 @@
 import { MAX_ID } from '../common/validators';
 
-/** The WebSocket protocol of the bot guide: what clients send and the fixed replies. */
+/** The bots' WebSocket protocol: what clients send and the fixed replies. */
 
 export const CLIENT_MESSAGE_TYPES = ['auth', 'subscribe', 'unsubscribe', 'ping'] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];

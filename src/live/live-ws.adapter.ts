@@ -4,7 +4,7 @@ import type { Server } from 'ws';
 import { parseClientFrame } from './live-protocol';
 
 /**
- * The `ws` adapter with the guide's `{type: ...}` messages. Socket errors are client
+ * The `ws` adapter with the bots' `{type: ...}` messages. Socket errors are client
  * mistakes (an oversized frame, a bad handshake): logged as warnings, not as server faults.
  */
 export class LiveWsAdapter extends WsAdapter {

@@ -40,7 +40,7 @@ interface Connection {
 const error = (message: string) => ({ type: 'error', message });
 
 /**
- * The bot guide's WebSocket protocol at /api/sessions/live. Transport only: it authenticates,
+ * The bots' WebSocket protocol at /api/sessions/live. Transport only: it authenticates,
  * keeps connections healthy and routes subscribe/unsubscribe to the LiveHub, which decides
  * who receives which event.
  */

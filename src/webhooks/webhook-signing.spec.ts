@@ -109,7 +109,7 @@ describe('standardSignature', () => {
     expect(standardSignature('msg_42', UNIX + 1, BODY, SECRET)).not.toBe(signature);
   });
 
-  it('differs from the guide signature for the same body and secret', () => {
+  it('differs from the X-Webhook-Signature signature for the same body and secret', () => {
     expect(standardSignature('msg_42', UNIX, BODY, SECRET).slice(3)).not.toBe(
       Buffer.from(guideSignature(BODY, SECRET).slice(7), 'hex').toString('base64'),
     );
@@ -169,7 +169,7 @@ describe('deliveryHeaders', () => {
     expect(headers['webhook-signature']).toBe(
       'v1,' + hmac(WHSEC_KEY, `msg_42.1764362096.${BODY}`, 'base64'),
     );
-    // The guide signature has no key encoding: it uses the secret as typed.
+    // The X-Webhook-Signature signature has no key encoding: it uses the secret as typed.
     expect(headers['x-webhook-signature']).toBe('sha256=' + hmac(WHSEC, BODY, 'hex'));
   });
 });

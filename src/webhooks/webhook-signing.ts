@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 
 export const USER_AGENT = 'Jackbox-Game-Picker-Webhook/1.0';
 
-/** The bot guide's signature: `sha256=` + hex HMAC-SHA256 of the exact body bytes. */
+/** The `X-Webhook-Signature` value bots verify: `sha256=` + hex HMAC-SHA256 of the exact body bytes. */
 export function guideSignature(body: string, secret: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
 }

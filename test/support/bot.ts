@@ -31,8 +31,9 @@ export function startBot(apiUrl: string, token: string): LiveBot {
     connections.push(socket);
     socket.socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString());
-      if (message.type === 'game.added')
+      if (message.type === 'game.added') {
         announcements.push(`Next up: ${message.data.game.title} (${message.data.game.pack_name})`);
+      }
     });
     void socket.closed.then(() => {
       if (!stopped) ready.push(connect());
@@ -107,13 +108,15 @@ export async function startBotReceiver(secret: string): Promise<BotReceiver> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      if (!signatureIsValid(req.headers['x-webhook-signature'], raw, secret))
+      if (!signatureIsValid(req.headers['x-webhook-signature'], raw, secret)) {
         return answer(res, 401, 'bad signature');
+      }
       const delivery = JSON.parse(raw);
-      if (delivery.event === 'game.added')
+      if (delivery.event === 'game.added') {
         announcements.push(
           `Next up: ${delivery.data.game.title} (${delivery.data.game.pack_name})`,
         );
+      }
       answer(res, 200, 'OK');
     });
   });

@@ -92,11 +92,13 @@ export async function waitUntil(
  */
 export async function createSession(t: TestApp, token: string, body: object = {}): Promise<any> {
   const active = await t.request('GET', '/api/sessions/active');
-  if (active.body?.id)
+  if (active.body?.id) {
     await t.request('POST', `/api/sessions/${active.body.id}/close`, { token, body: {} });
+  }
   const created = await t.request('POST', '/api/sessions', { token, body });
-  if (created.status !== 201)
+  if (created.status !== 201) {
     throw new Error(`could not create a session: ${created.status} ${created.text}`);
+  }
   return created.body;
 }
 
@@ -112,7 +114,8 @@ export async function addGame(
     token,
     body: { game_id: await gameId(t, title), ...extra },
   });
-  if (added.status !== 201)
+  if (added.status !== 201) {
     throw new Error(`could not add ${title}: ${added.status} ${added.text}`);
+  }
   return added.body;
 }

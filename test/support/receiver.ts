@@ -62,8 +62,9 @@ export async function startReceiver(): Promise<Receiver> {
   receiver.waitFor = async (count, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (receiver.requests.length < count) {
-      if (Date.now() > deadline)
+      if (Date.now() > deadline) {
         throw new Error(`receiver got ${receiver.requests.length} of ${count} requests`);
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
     return receiver.requests;

@@ -3,7 +3,7 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class LoginDto {
   @ApiPropertyOptional({
-    description: 'The admin key (bot guide form).',
+    description: 'The admin key (the form most bots send).',
     example: 'your-admin-key',
   })
   @IsOptional()
@@ -12,7 +12,7 @@ export class LoginDto {
   apiKey?: string;
 
   @ApiPropertyOptional({
-    description: 'The admin key (reference system form).',
+    description: 'The admin key (the older form, also accepted).',
     example: 'your-admin-key',
   })
   @IsOptional()
