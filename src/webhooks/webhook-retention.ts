@@ -1,13 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { RetentionSweep } from '../common/retention-sweep';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { SWEEP_INTERVAL_MS } from '../events/event-retention';
 import { WebhooksRepository } from './webhooks.repository';
 
 /**
@@ -15,33 +9,15 @@ import { WebhooksRepository } from './webhooks.repository';
  * hourly, like the events they were made of. Pending ones are still owed and stay.
  */
 @Injectable()
-export class WebhookRetention implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(WebhookRetention.name);
-  private timer?: NodeJS.Timeout;
-
+export class WebhookRetention extends RetentionSweep {
   constructor(
     private readonly webhooks: WebhooksRepository,
-    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
+    @Inject(APP_CONFIG) config: RuntimeConfig,
+  ) {
+    super('finished deliveries', config.eventRetentionHours);
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
-  }
-
-  /** Answers how many deliveries went. */
-  async sweep(): Promise<number> {
-    const hours = this.config.eventRetentionHours;
-    try {
-      const count = await this.webhooks.deleteFinishedOlderThan(hours);
-      if (count > 0) this.logger.log(`deleted ${count} finished deliveries older than ${hours} h`);
-      return count;
-    } catch (error) {
-      this.logger.error(`webhook retention sweep failed: ${(error as Error).message}`);
-      return 0;
-    }
+  protected deleteOlderThan(hours: number): Promise<number> {
+    return this.webhooks.deleteFinishedOlderThan(hours);
   }
 }
