@@ -23,9 +23,9 @@ function openClient(i) {
       const text = data.toString();
       if (MODE === 'api' && !text.includes('"game.added"')) {
         const message = JSON.parse(text);
-        if (message.type === 'auth_success')
-          {ws.send(JSON.stringify({ type: 'subscribe', sessionId: Number(SESSION_ID) }));}
-        else if (message.type === 'subscribed') resolve(ws);
+        if (message.type === 'auth_success') {
+          ws.send(JSON.stringify({ type: 'subscribe', sessionId: Number(SESSION_ID) }));
+        } else if (message.type === 'subscribed') resolve(ws);
         else reject(new Error(text));
         return;
       }
