@@ -130,7 +130,11 @@ export interface ChatVote {
 @Injectable()
 export class VotesRepository implements OnApplicationShutdown {
   private readonly logger = new Logger(VotesRepository.name);
-  /** Connections reserved for live votes, so the hot path never queues behind other work. */
+  /**
+   * Connections reserved for live votes (DB_VOTE_POOL_SIZE), so the hot path never queues
+   * behind other work. Few on purpose: every vote of a game night updates the same game row, so
+   * more connections would only queue on its lock, and a few keep the lock hand-offs fast.
+   */
   private readonly pool: Pool;
 
   constructor(
