@@ -79,11 +79,12 @@ describe('event outbox', () => {
       listener.on('notification', (n) => heardIds.push(n.payload ?? ''));
       await listener.query(`LISTEN ${EVENTS_CHANNEL}`);
       const [row] = await dataSource.query(
-        `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 10, $1) RETURNING id, created_at`,
+        `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 10, $1) RETURNING id, xid::text AS xid, created_at`,
         [JSON.stringify(payload)],
       );
       const event = {
         id: Number(row.id),
+        xid: row.xid as string,
         type: 'session.started' as const,
         sessionId: 10,
         payload,

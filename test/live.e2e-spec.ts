@@ -508,7 +508,7 @@ describe('live WebSocket across instances and on shutdown', () => {
     }
   });
 
-  it('gives a bot the events of a session in id order, once, while both instances write to it', async () => {
+  it('gives a bot the events of a session in commit order, once, while both instances write to it', async () => {
     const a = await startTestApp();
     const b = await startTestApp({}, a.database);
     try {
@@ -545,10 +545,10 @@ describe('live WebSocket across instances and on shutdown', () => {
       const stored = (
         await a.app
           .get(DataSource)
-          .query('SELECT id::int AS id FROM events WHERE session_id = $1 AND id > $2 ORDER BY id', [
-            session.id,
-            before,
-          ])
+          .query(
+            'SELECT id::int AS id FROM events WHERE session_id = $1 AND id > $2 ORDER BY xid, id',
+            [session.id, before],
+          )
       ).map((r: { id: number }) => r.id);
       expect(stored).toHaveLength(120);
       // A late duplicate would come from a relay's look-back; an event stored with no

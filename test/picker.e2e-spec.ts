@@ -216,8 +216,10 @@ describe('POST /api/pick', () => {
     it('ignores popularity', async () => {
       const ids = await useCatalog(t, [{ title: 'Loved by chat' }, { title: 'Hated by chat' }]);
       const db = t.app.get(DataSource);
-      await db.query('UPDATE games SET upvotes = 1000 WHERE id = $1', [ids.get('Loved by chat')]);
-      await db.query('UPDATE games SET downvotes = 1000 WHERE id = $1', [ids.get('Hated by chat')]);
+      await db.query(
+        'INSERT INTO vote_counts (game_id, shard, upvotes, downvotes) VALUES ($1, 0, 1000, 0), ($2, 0, 0, 1000)',
+        [ids.get('Loved by chat'), ids.get('Hated by chat')],
+      );
       t.app.get(RandomSource).seed(99);
       let loved = 0;
       const N = 2000;

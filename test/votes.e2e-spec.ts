@@ -21,7 +21,7 @@ describe('live votes', () => {
   /** Checks the invariant: every game's counters equal what its vote rows say. */
   async function expectCountersMatchVoteRows() {
     const mismatched = await db.query(`
-      SELECT g.id FROM games g LEFT JOIN (
+      SELECT g.id FROM games_with_votes g LEFT JOIN (
         SELECT game_id, count(*) FILTER (WHERE vote_type = 1) AS up, count(*) FILTER (WHERE vote_type = -1) AS down FROM votes GROUP BY game_id
       ) v ON v.game_id = g.id
       WHERE g.upvotes <> coalesce(v.up, 0) OR g.downvotes <> coalesce(v.down, 0) OR g.popularity_score <> g.upvotes - g.downvotes`);

@@ -81,7 +81,9 @@ describe('webhook deliveries survive a crash', () => {
     await start(port);
     const requests = await receiver.waitFor(3, 20_000);
     const ids = requests.map((r) => r.headers['x-webhook-id']);
-    expect(ids[1]).toBe(ids[0]); // the interrupted delivery, again, once its claim expired
+    // The interrupted delivery, again once its claim expired (the other may come first: a
+    // webhook can have several deliveries in flight).
+    expect(ids.filter((id) => id === ids[0])).toHaveLength(2);
     expect(new Set(ids).size).toBe(2);
     // The receiver has answered; the worker records that a moment later.
     const statuses = async () =>

@@ -67,6 +67,8 @@ export interface AppConfig {
     allowedHosts: string[];
     /** Deliveries in flight at once, per instance. */
     concurrency: number;
+    /** Deliveries in flight at once to any one webhook, per instance. */
+    perWebhook: number;
     /** How often due retries are looked for (new events wake the worker at once). */
     pollMs: number;
     timeoutMs: number;
@@ -244,7 +246,8 @@ export function loadConfig(env: Env): AppConfig {
         .split(',')
         .map((h) => h.trim().toLowerCase())
         .filter(Boolean),
-      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
+      concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 64, 1, 1024),
+      perWebhook: integer(env, 'WEBHOOK_CONCURRENCY_PER_WEBHOOK', 16, 1, 1024),
       pollMs: integer(env, 'WEBHOOK_POLL_MS', 2_000, 50, 600_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
       leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 30_000, 500, 600_000),

@@ -3,21 +3,13 @@ CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
 
 COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
 
-CREATE FUNCTION public.enqueue_webhook_deliveries() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-      BEGIN
-        INSERT INTO webhook_deliveries (webhook_id, event_id, event_type)
-        SELECT w.id, NEW.id, NEW.type FROM webhooks w WHERE w.enabled AND NEW.type = ANY (w.events);
-        RETURN NULL;
-      END $$;
-
 CREATE TABLE public.events (
     id bigint NOT NULL,
     type text NOT NULL,
     session_id integer,
     payload json NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    xid xid8 DEFAULT pg_current_xact_id() NOT NULL
 );
 
 CREATE SEQUENCE public.events_id_seq
@@ -41,9 +33,6 @@ CREATE TABLE public.games (
     game_type text,
     secondary_type text,
     play_count integer DEFAULT 0 NOT NULL,
-    upvotes integer DEFAULT 0 NOT NULL,
-    downvotes integer DEFAULT 0 NOT NULL,
-    popularity_score integer GENERATED ALWAYS AS ((upvotes - downvotes)) STORED,
     enabled boolean DEFAULT true NOT NULL,
     favor_bias smallint DEFAULT 0 NOT NULL,
     ticker text,
@@ -65,6 +54,38 @@ CREATE SEQUENCE public.games_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.games_id_seq OWNED BY public.games.id;
+
+CREATE TABLE public.vote_counts (
+    game_id integer NOT NULL,
+    shard smallint NOT NULL,
+    upvotes integer DEFAULT 0 NOT NULL,
+    downvotes integer DEFAULT 0 NOT NULL
+);
+
+CREATE VIEW public.games_with_votes AS
+ SELECT g.id,
+    g.pack_name,
+    g.title,
+    g.min_players,
+    g.max_players,
+    g.length_minutes,
+    g.has_audience,
+    g.family_friendly,
+    g.game_type,
+    g.secondary_type,
+    g.play_count,
+    c.upvotes,
+    c.downvotes,
+    (c.upvotes - c.downvotes) AS popularity_score,
+    g.enabled,
+    g.favor_bias,
+    g.ticker,
+    g.created_at
+   FROM (public.games g
+     CROSS JOIN LATERAL ( SELECT (COALESCE(sum(v.upvotes), (0)::bigint))::integer AS upvotes,
+            (COALESCE(sum(v.downvotes), (0)::bigint))::integer AS downvotes
+           FROM public.vote_counts v
+          WHERE (v.game_id = g.id)) c);
 
 CREATE TABLE public.migrations (
     id integer NOT NULL,
@@ -209,6 +230,13 @@ CREATE SEQUENCE public.webhook_deliveries_id_seq
 
 ALTER SEQUENCE public.webhook_deliveries_id_seq OWNED BY public.webhook_deliveries.id;
 
+CREATE TABLE public.webhook_dispatch (
+    singleton boolean DEFAULT true NOT NULL,
+    xid xid8 NOT NULL,
+    event_id bigint NOT NULL,
+    CONSTRAINT webhook_dispatch_singleton_check CHECK (singleton)
+);
+
 CREATE TABLE public.webhooks (
     id integer NOT NULL,
     name text NOT NULL,
@@ -275,6 +303,9 @@ ALTER TABLE ONLY public.session_games
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.vote_counts
+    ADD CONSTRAINT vote_counts_pkey PRIMARY KEY (game_id, shard);
+
 ALTER TABLE ONLY public.votes
     ADD CONSTRAINT votes_one_per_user_per_second EXCLUDE USING gist (username WITH =, vote_window WITH &&);
 
@@ -290,10 +321,15 @@ ALTER TABLE ONLY public.webhook_deliveries
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.webhook_dispatch
+    ADD CONSTRAINT webhook_dispatch_pkey PRIMARY KEY (singleton);
+
 ALTER TABLE ONLY public.webhooks
     ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
 
-CREATE INDEX idx_events_session_id ON public.events USING btree (session_id, id);
+CREATE INDEX events_position ON public.events USING btree (xid, id);
+
+CREATE INDEX events_session_position ON public.events USING btree (session_id, xid, id);
 
 CREATE INDEX session_games_game ON public.session_games USING btree (game_id);
 
@@ -313,13 +349,11 @@ CREATE INDEX webhook_attempts_delivery ON public.webhook_attempts USING btree (d
 
 CREATE INDEX webhook_attempts_webhook ON public.webhook_attempts USING btree (webhook_id, id DESC);
 
-CREATE INDEX webhook_deliveries_due ON public.webhook_deliveries USING btree (next_attempt_at) WHERE (status = 'pending'::text);
+CREATE INDEX webhook_deliveries_claim ON public.webhook_deliveries USING btree (webhook_id, next_attempt_at, id) WHERE (status = 'pending'::text);
 
 CREATE INDEX webhook_deliveries_event ON public.webhook_deliveries USING btree (event_id);
 
 CREATE INDEX webhook_deliveries_finished ON public.webhook_deliveries USING btree (created_at) WHERE (status <> 'pending'::text);
-
-CREATE TRIGGER events_enqueue_webhook_deliveries AFTER INSERT ON public.events FOR EACH ROW EXECUTE FUNCTION public.enqueue_webhook_deliveries();
 
 ALTER TABLE ONLY public.games
     ADD CONSTRAINT games_pack_name_fkey FOREIGN KEY (pack_name) REFERENCES public.packs(name) ON UPDATE CASCADE;
@@ -329,6 +363,9 @@ ALTER TABLE ONLY public.session_games
 
 ALTER TABLE ONLY public.session_games
     ADD CONSTRAINT session_games_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.vote_counts
+    ADD CONSTRAINT vote_counts_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.votes
     ADD CONSTRAINT votes_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE RESTRICT;

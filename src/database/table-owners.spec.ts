@@ -11,7 +11,9 @@ const OWNERS: Record<string, string> = {
   packs: 'games/games.repository.ts',
   sessions: 'sessions/sessions.repository.ts',
   session_games: 'sessions/sessions.repository.ts',
+  games_with_votes: 'games/games.repository.ts',
   votes: 'votes/votes.repository.ts',
+  vote_counts: 'votes/votes.repository.ts',
   events: 'events/events.repository.ts',
   webhooks: 'webhooks/webhooks.repository.ts',
   webhook_deliveries: 'webhooks/webhooks.repository.ts',
@@ -24,13 +26,16 @@ const SHARED: Record<string, string> = {
   // session game, bumps the game's counters and writes its event in the vote's transaction.
   'votes/votes.repository.ts:sessions': 'the live vote finds the active session',
   'votes/votes.repository.ts:session_games': 'votes go to the game played at their time',
-  'votes/votes.repository.ts:games': 'the vote counters live on the game row',
+  'votes/votes.repository.ts:games': 'a vote names its game (title, pack) in its event',
   'votes/votes.repository.ts:events': 'the live vote writes vote.received in its statement',
   // Reads that show a row with the fields of the row it refers to.
-  'sessions/sessions.repository.ts:games': 'session games are shown with their catalog fields',
+  'sessions/sessions.repository.ts:games_with_votes':
+    'session games are shown with their catalog fields and votes',
   'games/games.repository.ts:session_games':
     'the picker avoids repeats, and games with history are kept (one query each)',
   'games/games.repository.ts:votes': 'a replacing import keeps games that have votes',
+  'webhooks/webhooks.repository.ts:events':
+    'deliveries are made from the event log, and a claimed delivery carries its event',
 };
 
 const SQL_REFERENCE = new RegExp(

@@ -22,8 +22,8 @@ export class OutboxTransaction {
     sessionId: number | null,
     payload: EventPayloads[T],
   ): Promise<DomainEvent<T>> {
-    const { id, createdAt } = await this.events.insert(this.manager, type, sessionId, payload);
-    const event: DomainEvent<T> = { id, type, sessionId, payload, createdAt };
+    const { id, xid, createdAt } = await this.events.insert(this.manager, type, sessionId, payload);
+    const event: DomainEvent<T> = { id, xid, type, sessionId, payload, createdAt };
     this.recorded.push(event);
     return event;
   }
@@ -37,7 +37,6 @@ export class OutboxTransaction {
 @Injectable()
 export class EventOutbox {
   private readonly recent = new Set<number>();
-  private highest = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -45,16 +44,6 @@ export class EventOutbox {
     private readonly bus: EventBus,
     private readonly announcer: EventAnnouncer,
   ) {}
-
-  /** The highest event id published here, from this instance or another. */
-  get highestId(): number {
-    return this.highest;
-  }
-
-  /** Events at or below this id were stored before this instance started: history, not news. */
-  startAfter(id: number): void {
-    this.highest = Math.max(this.highest, id);
-  }
 
   async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
     const recorded: DomainEvent[] = [];
@@ -85,7 +74,6 @@ export class EventOutbox {
     if (this.recent.has(event.id)) return false;
     this.recent.add(event.id);
     if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
-    this.highest = Math.max(this.highest, event.id);
     this.bus.publish(event);
     return true;
   }

@@ -9,7 +9,8 @@ import { Client } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { EVENTS_CHANNEL } from './event-announcer';
-import { EventOutbox, RECENT_IDS } from './event-outbox';
+import { EventOutbox } from './event-outbox';
+import { comparePositions, type EventPosition } from './event-types';
 import { EventsRepository } from './events.repository';
 import { INSTANCE_ID } from './instance';
 
@@ -18,11 +19,7 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 export const RELAY_APPLICATION_NAME = 'jackbox-event-relay';
 /** How often the relay looks for events no announcement told it about. */
 export const RELAY_POLL_MS = 1_000;
-/**
- * How far below the highest id it has seen it looks: events commit out of id order, and an
- * announcement can be lost. Half of what the outbox remembers, so nothing in range goes out twice.
- */
-const LOOK_BACK_IDS = RECENT_IDS / 2;
+const LOOK_BACK_PAGE = 5_000;
 
 /**
  * Brings events committed by other instances onto this instance's bus. Announcements arrive
@@ -39,8 +36,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private reconnectTimer?: NodeJS.Timeout;
   private poller?: NodeJS.Timeout;
   private queue: Promise<void> = Promise.resolve();
-  /** The highest event id at start-up: what is at or below it is history, never relayed. */
-  private historyUpTo = 0;
+  /** Where commit order stood at start-up: what is before it is history, never relayed. */
+  private start: EventPosition = { xid: '0', id: 0 };
+  /** The look-back has seen every event up to here. */
+  private lookedAt: EventPosition = this.start;
 
   constructor(
     private readonly events: EventsRepository,
@@ -51,8 +50,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     // Events from before this start are history, not news.
-    this.historyUpTo = await this.events.newestId();
-    this.outbox.startAfter(this.historyUpTo);
+    this.start = this.lookedAt = await this.events.now();
     await this.connect();
     this.poller = setInterval(() => void this.lookBack(), RELAY_POLL_MS);
     this.poller.unref();
@@ -106,18 +104,24 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     const ids = list
       .split(',')
       .map(Number)
-      .filter((id) => id > this.historyUpTo && !this.outbox.seen(id));
+      .filter((id) => !this.outbox.seen(id));
     return ids.length ? this.publishFromDatabase(ids) : Promise.resolve();
   }
 
-  /** Events above (or just below) the highest id seen that nobody announced here. */
+  /**
+   * Events nobody announced here, found in commit order past where the look-back stands. The
+   * outbox remembers what it published for longer than a look-back period, so an announced
+   * event found again is skipped.
+   */
   private async lookBack(): Promise<void> {
     try {
-      const ids = await this.events.idsAfter(
-        Math.max(this.historyUpTo, this.outbox.highestId - LOOK_BACK_IDS),
-      );
-      const missing = ids.filter((id) => !this.outbox.seen(id));
-      if (missing.length) await this.publishFromDatabase(missing);
+      for (;;) {
+        const positions = await this.events.positionsAfter(this.lookedAt, LOOK_BACK_PAGE);
+        const missing = positions.filter((p) => !this.outbox.seen(p.id)).map((p) => p.id);
+        if (missing.length) await this.publishFromDatabase(missing);
+        if (positions.length) this.lookedAt = positions[positions.length - 1];
+        if (positions.length < LOOK_BACK_PAGE) return;
+      }
     } catch (error) {
       this.logger.warn(`event look-back failed: ${(error as Error).message}`);
     }
@@ -127,7 +131,9 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private publishFromDatabase(ids: number[]): Promise<void> {
     this.queue = this.queue.then(async () => {
       try {
-        for (const event of await this.events.byIds(ids)) this.outbox.emit(event);
+        for (const event of await this.events.byIds(ids)) {
+          if (comparePositions(event, this.start) > 0) this.outbox.emit(event);
+        }
       } catch (error) {
         this.logger.error(`could not relay events: ${(error as Error).message}`);
       }

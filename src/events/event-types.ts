@@ -158,11 +158,27 @@ export type SessionSummary = Static<typeof SessionSummary>;
 export type GameStatusPayload = EventPayloads['game.status'];
 export type VoteReceivedPayload = EventPayloads['vote.received'];
 
-/** A committed event, as stored in the `events` table. */
-export interface DomainEvent<T extends EventType = EventType> {
+/**
+ * Where an event stands in commit order: the transaction that wrote it, then its id. Readers
+ * take events in this order, and only those below the oldest transaction still running, so the
+ * order never changes behind them (see EventsRepository).
+ */
+export interface EventPosition {
+  /** The writing transaction's id (PostgreSQL xid8), as text: it can exceed 2^53. */
+  xid: string;
   id: number;
+}
+
+/** A committed event, as stored in the `events` table. */
+export interface DomainEvent<T extends EventType = EventType> extends EventPosition {
   type: T;
   sessionId: number | null;
   payload: EventPayloads[T];
   createdAt: Date;
+}
+
+/** Negative, zero or positive as `a` stands before, at or after `b` in commit order. */
+export function comparePositions(a: EventPosition, b: EventPosition): number {
+  const byXid = BigInt(a.xid) - BigInt(b.xid);
+  return byXid === 0n ? a.id - b.id : byXid < 0n ? -1 : 1;
 }

@@ -1,58 +1,64 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type Queryable, modify } from '../database/sql';
-import type { DomainEvent, EventType } from './event-types';
-
-/**
- * Advisory lock class (with the session id) taken before a session's event is inserted and held
- * to commit, so a session's event ids are committed in increasing order: a bot resuming after
- * the last id it saw cannot miss an earlier event that committed later.
- */
-export const SESSION_EVENTS_LOCK = 7276;
+import { modify, type Queryable } from '../database/sql';
+import type { DomainEvent, EventPosition, EventType } from './event-types';
 
 interface StoredEvent {
   id: string;
+  xid: string;
   type: EventType;
   session_id: number | null;
   payload: DomainEvent['payload'];
   created_at: Date;
 }
 
-const COLUMNS = 'id, type, session_id, payload, created_at';
+const COLUMNS = 'id, xid::text AS xid, type, session_id, payload, created_at';
+
+/**
+ * The commit-order watermark: the oldest transaction still running, in the statement's own
+ * snapshot. Every event below it is committed (or never will be), and any event that commits
+ * later belongs to a transaction at or above it, so it sorts after everything read below it.
+ */
+export const BELOW_WATERMARK = 'xid < pg_snapshot_xmin(pg_current_snapshot())';
 
 const toDomainEvent = (row: StoredEvent): DomainEvent => ({
   id: Number(row.id),
+  xid: row.xid,
   type: row.type,
   sessionId: row.session_id,
   payload: row.payload,
   createdAt: row.created_at,
 });
 
-/** Every statement on the `events` table (the transactional outbox). */
+/**
+ * Every statement on the `events` table (the transactional outbox).
+ *
+ * Event ids come from a sequence, so they are handed out in one order and committed in
+ * another. Readers therefore never page by id alone: they take events in (xid, id) order and
+ * only below the watermark (BELOW_WATERMARK), so a reader that has seen an event can never
+ * miss one that commits after it, without any lock between writers.
+ */
 @Injectable()
 export class EventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Stores an event in the caller's transaction, after the session's ordering lock. */
+  /** Stores an event in the caller's transaction. */
   async insert(
     db: Queryable,
     type: EventType,
     sessionId: number | null,
     payload: unknown,
-  ): Promise<{ id: number; createdAt: Date }> {
-    if (sessionId !== null) {
-      await db.query('SELECT pg_advisory_xact_lock($1, $2)', [SESSION_EVENTS_LOCK, sessionId]);
-    }
-    const [row] = await db.query<{ id: string; created_at: Date }[]>(
-      'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, created_at',
+  ): Promise<{ id: number; xid: string; createdAt: Date }> {
+    const [row] = await db.query<{ id: string; xid: string; created_at: Date }[]>(
+      'INSERT INTO events (type, session_id, payload) VALUES ($1, $2, $3) RETURNING id, xid::text AS xid, created_at',
       [type, sessionId, JSON.stringify(payload)],
     );
-    return { id: Number(row.id), createdAt: row.created_at };
+    return { id: Number(row.id), xid: row.xid, createdAt: row.created_at };
   }
 
   async byIds(ids: number[]): Promise<DomainEvent[]> {
     const rows = await this.dataSource.query<StoredEvent[]>(
-      `SELECT ${COLUMNS} FROM events WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      `SELECT ${COLUMNS} FROM events WHERE id = ANY($1::bigint[]) ORDER BY xid, id`,
       [ids],
     );
     return rows.map(toDomainEvent);
@@ -62,43 +68,84 @@ export class EventsRepository {
     return (await this.byIds([id]))[0];
   }
 
-  /** The highest id stored (0 if none). */
-  async newestId(): Promise<number> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT coalesce(max(id), 0) AS id FROM events',
+  /**
+   * Where "now" stands: every event committed so far sorts before it, every later one after.
+   */
+  async now(): Promise<EventPosition> {
+    const [row] = await this.dataSource.query<{ xid: string }[]>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid',
     );
-    return Number(row.id);
+    return { xid: row.xid, id: 0 };
   }
 
-  /** Ids above `after`, oldest first. */
-  async idsAfter(after: number): Promise<number[]> {
-    const rows = await this.dataSource.query<{ id: string }[]>(
-      'SELECT id FROM events WHERE id > $1 ORDER BY id',
-      [after],
+  /** Committed events after `position`, in commit order, below the watermark. */
+  async after(position: EventPosition, limit: number): Promise<DomainEvent[]> {
+    const rows = await this.dataSource.query<StoredEvent[]>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE (xid, id) > ($1::xid8, $2) AND ${BELOW_WATERMARK}
+       ORDER BY xid, id LIMIT $3`,
+      [position.xid, position.id, limit],
     );
-    return rows.map((r) => Number(r.id));
+    return rows.map(toDomainEvent);
   }
 
-  /** The id of the session's newest stored event (0 if none). */
-  async newestSessionEventId(sessionId: number): Promise<number> {
-    const [row] = await this.dataSource.query<{ id: string }[]>(
-      'SELECT coalesce(max(id), 0) AS id FROM events WHERE session_id = $1',
-      [sessionId],
+  /** Where the committed events after `position` stand, in commit order, below the watermark. */
+  async positionsAfter(position: EventPosition, limit: number): Promise<EventPosition[]> {
+    const rows = await this.dataSource.query<{ xid: string; id: string }[]>(
+      `SELECT xid::text AS xid, id FROM events
+       WHERE (xid, id) > ($1::xid8, $2) AND ${BELOW_WATERMARK}
+       ORDER BY xid, id LIMIT $3`,
+      [position.xid, position.id, limit],
     );
-    return Number(row.id);
+    return rows.map((r) => ({ xid: r.xid, id: Number(r.id) }));
   }
 
-  /** The session's stored events with ids in (after, upTo], oldest first, at most `limit`. */
-  async sessionEventsBetween(
+  /** Committed events of one session after `position`, in commit order, below the watermark. */
+  async sessionAfter(
     sessionId: number,
-    after: number,
-    upTo: number,
+    position: EventPosition,
     limit: number,
   ): Promise<DomainEvent[]> {
     const rows = await this.dataSource.query<StoredEvent[]>(
       `SELECT ${COLUMNS} FROM events
-       WHERE session_id = $1 AND id > $2 AND id <= $3 ORDER BY id LIMIT $4`,
-      [sessionId, after, upTo, limit],
+       WHERE session_id = $1 AND (xid, id) > ($2::xid8, $3) AND ${BELOW_WATERMARK}
+       ORDER BY xid, id LIMIT $4`,
+      [sessionId, position.xid, position.id, limit],
+    );
+    return rows.map(toDomainEvent);
+  }
+
+  /**
+   * Where a bot that saw event `id` resumes: that event's position. When it is no longer
+   * stored (or never was), just before the session's first event with a higher id; undefined
+   * when there is none (nothing to replay).
+   */
+  async resumePosition(sessionId: number, id: number): Promise<EventPosition | undefined> {
+    const [row] = await this.dataSource.query<{ xid: string; id: string }[]>(
+      `(SELECT xid::text AS xid, id FROM events WHERE id = $2)
+       UNION ALL
+       (SELECT xid::text, id - 1 FROM events WHERE session_id = $1 AND id > $2 ORDER BY xid, id LIMIT 1)
+       LIMIT 1`,
+      [sessionId, id],
+    );
+    return row && { xid: row.xid, id: Number(row.id) };
+  }
+
+  /**
+   * A session's events in (from, upTo], in commit order. `upTo` must be a position every event
+   * before which is committed (a stream's), so no watermark is needed.
+   */
+  async sessionBetween(
+    sessionId: number,
+    from: EventPosition,
+    upTo: EventPosition,
+    limit: number,
+  ): Promise<DomainEvent[]> {
+    const rows = await this.dataSource.query<StoredEvent[]>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE session_id = $1 AND (xid, id) > ($2::xid8, $3) AND (xid, id) <= ($4::xid8, $5)
+       ORDER BY xid, id LIMIT $6`,
+      [sessionId, from.xid, from.id, upTo.xid, upTo.id, limit],
     );
     return rows.map(toDomainEvent);
   }

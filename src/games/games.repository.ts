@@ -77,7 +77,10 @@ const favorWeight = (column: string) => `(CASE ${column} WHEN 1 THEN 15 WHEN -1 
 
 export type CatalogColumns = Partial<Pick<Game, CsvColumn>>;
 
-/** Every statement on `games` and `packs`, the picker's included. */
+/**
+ * Every statement on `games` and `packs`, the picker's included. Games are read through the
+ * view `games_with_votes`, which adds the vote counters (kept by the votes feature).
+ */
 @Injectable()
 export class GamesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -85,13 +88,13 @@ export class GamesRepository {
   list(filter: CatalogFilter): Promise<Game[]> {
     const params = new SqlParams();
     return this.dataSource.query(
-      `SELECT g.* FROM games g ${whereClause(conditions(filter, params))} ORDER BY g.pack_name, g.title`,
+      `SELECT g.* FROM games_with_votes g ${whereClause(conditions(filter, params))} ORDER BY g.pack_name, g.title`,
       params.values,
     );
   }
 
   async find(id: number, db: Queryable = this.dataSource): Promise<Game | undefined> {
-    const [game] = await db.query<Game[]>('SELECT * FROM games WHERE id = $1', [id]);
+    const [game] = await db.query<Game[]>('SELECT * FROM games_with_votes WHERE id = $1', [id]);
     return game;
   }
 
@@ -105,11 +108,11 @@ export class GamesRepository {
     const columns = CSV_COLUMNS.filter((c) => game[c] !== undefined);
     const params = new SqlParams();
     const values = columns.map((c) => params.bind(game[c]));
-    const [created] = await db.query<Game[]>(
-      `INSERT INTO games (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING *`,
+    const [{ id }] = await db.query<{ id: number }[]>(
+      `INSERT INTO games (${columns.join(', ')}) VALUES (${values.join(', ')}) RETURNING id`,
       params.values,
     );
-    return created;
+    return (await this.find(id, db))!;
   }
 
   /** Sets the catalog columns given; answers the game (undefined if there is none). */
@@ -118,12 +121,12 @@ export class GamesRepository {
     if (columns.length === 0) return this.find(id, db);
     const params = new SqlParams([id]);
     const sets = columns.map((c) => `${c} = ${params.bind(changes[c])}`);
-    const { rows } = await modify<Game>(
+    const { count } = await modify(
       db,
-      `UPDATE games SET ${sets.join(', ')} WHERE id = $1 RETURNING *`,
+      `UPDATE games SET ${sets.join(', ')} WHERE id = $1`,
       params.values,
     );
-    return rows[0];
+    return count ? this.find(id, db) : undefined;
   }
 
   async remove(id: number): Promise<void> {
@@ -132,12 +135,12 @@ export class GamesRepository {
 
   /** Flips or sets `enabled` / `favor_bias` of one game; undefined if there is none. */
   async toggle(id: number): Promise<Game | undefined> {
-    const { rows } = await modify<Game>(
+    const { count } = await modify(
       this.dataSource,
-      'UPDATE games SET enabled = NOT enabled WHERE id = $1 RETURNING *',
+      'UPDATE games SET enabled = NOT enabled WHERE id = $1',
       [id],
     );
-    return rows[0];
+    return count ? this.find(id) : undefined;
   }
 
   /**
@@ -248,7 +251,7 @@ export class GamesRepository {
     const [row] = await this.dataSource.query<(Game & { pool_size: string })[]>(
       `WITH pool AS (
          SELECT g.*, ${favorWeight('g.favor_bias')} * ${favorWeight('p.favor_bias')} AS weight
-         FROM games g JOIN packs p ON p.name = g.pack_name
+         FROM games_with_votes g JOIN packs p ON p.name = g.pack_name
          ${where}
        ), walked AS (
          SELECT pool.*, sum(weight) OVER (ORDER BY id) AS upto, sum(weight) OVER () AS total,
@@ -304,20 +307,20 @@ export class GamesRepository {
       SELECT count(*)::int AS "totalGames", (count(*) FILTER (WHERE enabled))::int AS "enabledGames",
              count(DISTINCT pack_name)::int AS "totalPacks",
              coalesce(sum(upvotes + downvotes), 0)::int AS "totalVotes"
-      FROM games`);
+      FROM games_with_votes`);
     return row;
   }
 
   topRated(limit: number): Promise<Game[]> {
     return this.dataSource.query(
-      `SELECT * FROM games WHERE upvotes + downvotes > 0 ORDER BY popularity_score DESC, upvotes DESC, title LIMIT $1`,
+      `SELECT * FROM games_with_votes WHERE upvotes + downvotes > 0 ORDER BY popularity_score DESC, upvotes DESC, title LIMIT $1`,
       [limit],
     );
   }
 
   mostPlayed(limit: number): Promise<Game[]> {
     return this.dataSource.query(
-      `SELECT * FROM games WHERE play_count > 0 ORDER BY play_count DESC, title LIMIT $1`,
+      `SELECT * FROM games_with_votes WHERE play_count > 0 ORDER BY play_count DESC, title LIMIT $1`,
       [limit],
     );
   }

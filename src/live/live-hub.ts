@@ -2,9 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import WebSocket from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { EventOutbox } from '../events/event-outbox';
 import { EventBus } from '../events/event-bus';
-import { EVENT_REGISTRY, type DomainEvent } from '../events/event-types';
+import {
+  comparePositions,
+  EVENT_REGISTRY,
+  type DomainEvent,
+  type EventPosition,
+} from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
 import { SessionStreams } from './session-streams';
 
@@ -17,15 +21,13 @@ export interface LiveClient {
 }
 
 interface HeldFrame {
-  id: number;
+  position: EventPosition;
   frame: string;
 }
 
 interface Subscription {
   /** Live events that arrive before the subscription is confirmed and its replay sent. */
   held?: HeldFrame[];
-  /** The newest replayed id: a live event at or below it was in the replay. */
-  replayedThrough?: number;
 }
 
 const REPLAY_PAGE = 250;
@@ -35,8 +37,8 @@ const REPLAY_DRAIN_TIMEOUT_MS = 30_000;
 const MAX_HELD = 10_000;
 
 /**
- * Who receives which event. A session's events reach its subscribers in id order, once (see
- * SessionStreams). Each event is serialized once and the same frame goes to every recipient;
+ * Who receives which event. A session's events reach its subscribers in commit order, once
+ * (see SessionStreams). Each event is serialized once and the same frame goes to every recipient;
  * a recipient that stops reading is dropped before it can grow memory.
  */
 @Injectable()
@@ -48,7 +50,6 @@ export class LiveHub {
 
   constructor(
     private readonly events: EventsRepository,
-    private readonly outbox: EventOutbox,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
@@ -80,11 +81,9 @@ export class LiveHub {
 
   /**
    * Subscribes; `confirm` answers the bot once every event committed from then on is sure to
-   * reach it. Then, with `lastEventId`, replays the session's events after it up to the newest
-   * one stored. Live events are held meanwhile and sent after, minus those the replay
-   * contained, so there is no gap and no duplicate at the seam. A session's events commit in
-   * id order (the outbox's advisory lock), so "contained" is simply "at or below the newest
-   * replayed id", which also covers an event the relay's look-back finds after the replay.
+   * reach it. Then, with `lastEventId`, replays the session's events after it up to where the
+   * session's stream stood when the bot joined; live events are held meanwhile and sent after,
+   * minus those the replay contained, so there is no gap and no duplicate at the seam.
    */
   async subscribe(
     client: LiveClient,
@@ -105,43 +104,44 @@ export class LiveHub {
       client.subscriptions.get(sessionId) !== subscription ||
       client.socket.readyState !== WebSocket.OPEN;
 
-    // Events the stream will not deliver committed before it began: the replay sees them.
-    await this.streams.watch(sessionId, this.outbox.highestId);
+    await this.streams.watch(sessionId);
     if (superseded()) return;
+    // The seam: the replay covers up to here, the stream delivers what comes after.
+    const joinedAt = this.streams.position(sessionId)!;
     confirm();
-    let replayedThrough: number | undefined;
     if (lastEventId !== undefined) {
-      replayedThrough = await this.replay(client, sessionId, lastEventId, superseded);
-      if (replayedThrough === undefined) return;
+      const replayed = await this.replay(client, sessionId, lastEventId, joinedAt, superseded);
+      if (!replayed) return;
     }
     const held = subscription.held ?? [];
     delete subscription.held;
-    subscription.replayedThrough = replayedThrough;
-    for (const { id, frame } of held) if (id > (replayedThrough ?? 0)) this.send(client, frame);
+    for (const { position, frame } of held) {
+      if (comparePositions(position, joinedAt) > 0) this.send(client, frame);
+    }
   }
 
   /**
-   * Sends the session's events after `after`, up to the newest stored now, in pages at the
-   * pace the bot reads. Answers that newest id, or undefined when the subscription ended.
+   * Sends the session's events after `lastEventId` up to `upTo`, in pages at the pace the bot
+   * reads. Answers false when the subscription ended meanwhile.
    */
   private async replay(
     client: LiveClient,
     sessionId: number,
-    after: number,
+    lastEventId: number,
+    upTo: EventPosition,
     superseded: () => boolean,
-  ): Promise<number | undefined> {
-    const upTo = await this.events.newestSessionEventId(sessionId);
-    for (;;) {
-      const events = await this.events.sessionEventsBetween(sessionId, after, upTo, REPLAY_PAGE);
-      if (superseded()) return undefined;
-      for (const event of events) {
-        after = event.id;
-        this.send(client, this.frame(event));
-      }
-      if (events.length < REPLAY_PAGE) return upTo;
+  ): Promise<boolean> {
+    let from = await this.events.resumePosition(sessionId, lastEventId);
+    while (from && comparePositions(from, upTo) < 0) {
+      const events = await this.events.sessionBetween(sessionId, from, upTo, REPLAY_PAGE);
+      if (superseded()) return false;
+      for (const event of events) this.send(client, this.frame(event));
+      if (events.length < REPLAY_PAGE) break;
+      from = events[events.length - 1];
       // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
       await this.drained(client);
     }
+    return !superseded();
   }
 
   unsubscribe(client: LiveClient, sessionId: number): boolean {
@@ -176,8 +176,8 @@ export class LiveHub {
         [...this.clients].filter((c) => c.authenticated),
       );
     } else if (event.sessionId !== null) {
-      // In session order, through the session's stream.
-      this.streams.signal(event.sessionId, event.id);
+      // In commit order, through the session's stream.
+      this.streams.signal(event.sessionId, event);
     }
   }
 
@@ -190,9 +190,9 @@ export class LiveHub {
     try {
       const frame = this.frame(event);
       for (const client of recipients) {
-        const subscription = client.subscriptions.get(event.sessionId ?? -1);
-        if (subscription?.held) this.hold(client, subscription.held, event.id, frame);
-        else if (event.id > (subscription?.replayedThrough ?? 0)) this.send(client, frame);
+        const held = client.subscriptions.get(event.sessionId ?? -1)?.held;
+        if (held) this.hold(client, held, event, frame);
+        else this.send(client, frame);
       }
     } catch (error) {
       this.logger.error(`could not broadcast event ${event.id}: ${(error as Error).message}`);
@@ -205,13 +205,18 @@ export class LiveHub {
   }
 
   /** Keeps a live event until the replay is sent; a bot that falls this far behind is dropped. */
-  private hold(client: LiveClient, held: HeldFrame[], id: number, frame: string): void {
+  private hold(
+    client: LiveClient,
+    held: HeldFrame[],
+    position: EventPosition,
+    frame: string,
+  ): void {
     if (held.length >= MAX_HELD) {
       this.logger.warn('dropping a WebSocket client whose replay fell too far behind');
       client.socket.terminate();
       return;
     }
-    held.push({ id, frame });
+    held.push({ position: { xid: position.xid, id: position.id }, frame });
   }
 
   /** Resolves once the socket has sent most of what is queued (or has closed or stalled). */

@@ -1,59 +1,119 @@
-import type { DataSource } from 'typeorm';
-import type { DomainEvent } from '../events/event-types';
-import { EventsRepository } from '../events/events.repository';
-import { SessionStreams } from './session-streams';
+import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
+import { SessionStreams, type StreamEvents } from './session-streams';
 
-/** A stand-in for the events table of one session: answers the two queries the streams send. */
-function fakeEvents(ids: number[], failures = 0) {
-  const calls: unknown[][] = [];
+interface Row {
+  xid: number;
+  id: number;
+  committed: boolean;
+}
+
+/**
+ * A stand-in for one session's events table with PostgreSQL's watermark: the oldest
+ * transaction still running. Only committed rows below it are readable.
+ */
+function fakeTable(failures = 0) {
+  const rows: Row[] = [];
   let failing = failures;
-  const query = (sql: string, params: unknown[]) => {
-    calls.push(params);
-    if (sql.includes('max(id)')) return Promise.resolve([{ id: String(Math.max(0, ...ids)) }]);
-    if (failing-- > 0) return Promise.reject(new Error('connection lost'));
-    const [, after, upTo] = params as number[];
-    return Promise.resolve(
-      ids
-        .filter((id) => id > after && id <= upTo)
-        .map((id) => ({ id: String(id), type: 'vote.received', session_id: 1, payload: {} })),
-    );
+  let nextXid = 100;
+  const watermark = () => Math.min(nextXid, ...rows.filter((r) => !r.committed).map((r) => r.xid));
+  const events: StreamEvents = {
+    now: () => Promise.resolve({ xid: String(watermark()), id: 0 }),
+    sessionAfter: (_session: number, after: EventPosition, limit: number) => {
+      if (failing-- > 0) return Promise.reject(new Error('connection lost'));
+      const visible = rows
+        .filter((r) => r.committed && r.xid < watermark())
+        .map((r) => ({ xid: String(r.xid), id: r.id }))
+        .filter((p) => comparePositions(p, after) > 0)
+        .sort(comparePositions)
+        .slice(0, limit)
+        .map((p) => ({
+          ...p,
+          type: 'vote.received',
+          sessionId: 1,
+          payload: {},
+          createdAt: new Date(),
+        }));
+      return Promise.resolve(visible as unknown as DomainEvent[]);
+    },
   };
-  return { events: new EventsRepository({ query } as unknown as DataSource), calls, ids };
+  return {
+    events,
+    /** Starts a transaction that writes event `id`; answers its position once committed. */
+    begin(id: number) {
+      const row: Row = { xid: nextXid++, id, committed: false };
+      rows.push(row);
+      return () => {
+        row.committed = true;
+        return { xid: String(row.xid), id };
+      };
+    },
+  };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SessionStreams', () => {
-  it('starts after the stored events and delivers later ones in id order, whatever the signal order', async () => {
-    const table = fakeEvents([3, 7]);
+  it('starts after what is committed and delivers later events in commit order, whatever the signal order', async () => {
+    const table = fakeTable();
+    table.begin(1)();
     const delivered: number[] = [];
     const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
-    await streams.watch(1, 0);
-    table.ids.push(9, 12, 15);
-    streams.signal(1, 15); // arrives first, though 9 and 12 committed before it
-    streams.signal(1, 9);
-    streams.signal(1, 12);
+    await streams.watch(1);
+    const commits = [table.begin(9), table.begin(12), table.begin(15)].map((commit) => commit());
+    streams.signal(1, commits[2]);
+    streams.signal(1, commits[0]);
+    streams.signal(1, commits[1]);
     await settle();
     expect(delivered).toEqual([9, 12, 15]);
+  });
+
+  it('holds back an event until every older transaction has finished, then sends both in commit order', async () => {
+    jest.useFakeTimers();
+    try {
+      const table = fakeTable();
+      const delivered: number[] = [];
+      const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
+      await streams.watch(1);
+      const slow = table.begin(20); // takes its id first and commits last
+      const fast = table.begin(21)();
+      streams.signal(1, fast);
+      await jest.advanceTimersByTimeAsync(50);
+      expect(delivered).toEqual([]);
+      streams.signal(1, slow());
+      await jest.advanceTimersByTimeAsync(300);
+      expect(delivered).toEqual([20, 21]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('ignores a signal for an event committed before the stream began', async () => {
+    const table = fakeTable();
+    const old = table.begin(3)();
+    const delivered: number[] = [];
+    const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
+    await streams.watch(1);
+    streams.signal(1, old);
+    streams.signal(1, table.begin(4)());
+    await settle();
+    expect(delivered).toEqual([4]);
   });
 
   it('retries a read that failed, and stops once unwatched', async () => {
     jest.useFakeTimers();
     try {
-      const table = fakeEvents([], 1);
+      const table = fakeTable(1);
       const delivered: number[] = [];
       const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
-      await streams.watch(1, 0);
-      table.ids.push(4);
-      streams.signal(1, 4);
+      await streams.watch(1);
+      streams.signal(1, table.begin(4)());
       await jest.advanceTimersByTimeAsync(0);
       expect(delivered).toEqual([]);
       await jest.advanceTimersByTimeAsync(600);
       expect(delivered).toEqual([4]);
 
       streams.unwatch(1);
-      table.ids.push(5);
-      streams.signal(1, 5);
+      streams.signal(1, table.begin(5)());
       await jest.advanceTimersByTimeAsync(600);
       expect(delivered).toEqual([4]);
     } finally {

@@ -1,105 +1,132 @@
 import { Logger } from '@nestjs/common';
-import type { DomainEvent } from '../events/event-types';
 import type { EventsRepository } from '../events/events.repository';
+import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
 
 interface Stream {
-  /**
-   * Every event of the session up to this id is delivered or was before the stream began;
-   * undefined until the stream knows where it begins.
-   */
-  through?: number;
-  /** The highest id signalled so far. */
-  wanted: number;
+  /** Every event of the session up to here was delivered, or was history when the stream began. */
+  position?: EventPosition;
+  /** Events heard of (on the bus) that the stream has not read yet. */
+  pending: Map<number, EventPosition>;
   running: boolean;
-  /** Settles once `through` is known. */
+  /** Settles once `position` is known. */
   ready: Promise<void>;
+  retry?: NodeJS.Timeout;
+  retryDelay: number;
 }
 
 const PAGE = 1_000;
-const RETRY_MS = 500;
+/** How soon to look again for an event that is committed but still above the watermark. */
+const FIRST_RETRY_MS = 5;
+const MAX_RETRY_MS = 250;
+
+export type StreamEvents = Pick<EventsRepository, 'now' | 'sessionAfter'>;
 
 /**
- * Delivers each watched session's events in id order, once. With several instances writing to
- * one session, events reach an instance out of order: its own at once, the others' a few
- * milliseconds later through NOTIFY. So an event is only a signal: the stream reads the
- * session's events up to it from the table, where every earlier event of the session has
- * already committed (the outbox's per-session lock), and delivers them in order. Under load,
- * one read covers every signal that arrived while the previous read was running.
+ * Delivers each watched session's events in commit order, once, on every instance. An event on
+ * the bus is only a signal: the stream reads the session's events after its position from the
+ * table, below the commit-order watermark (see EventsRepository), and delivers them in order.
+ * An event can be committed yet still above the watermark (an older transaction is still
+ * running); the stream then looks again shortly, until it has read every event it heard of.
  */
 export class SessionStreams {
   private readonly logger = new Logger(SessionStreams.name);
   private readonly streams = new Map<number, Stream>();
 
   constructor(
-    private readonly events: Pick<
-      EventsRepository,
-      'newestSessionEventId' | 'sessionEventsBetween'
-    >,
+    private readonly events: StreamEvents,
     private readonly deliver: (event: DomainEvent) => void,
   ) {}
 
   /**
    * Starts delivering the session's events that commit from now on; settles once the stream
-   * knows where it begins. That is the session's highest stored id: a session's events commit
-   * in id order under the outbox's lock, so every later event has a higher id, and every event
-   * up to it is already readable (a replay that starts after this settles sees it). Should
-   * the database not answer, the stream begins at `fallback`.
+   * knows where it begins (everything committed before is history, for a replay to send).
    */
-  watch(sessionId: number, fallback: number): Promise<void> {
+  watch(sessionId: number): Promise<void> {
     const existing = this.streams.get(sessionId);
     if (existing) return existing.ready;
-    const stream: Stream = { wanted: 0, running: false, ready: Promise.resolve() };
+    const stream: Stream = {
+      pending: new Map(),
+      running: false,
+      ready: Promise.resolve(),
+      retryDelay: FIRST_RETRY_MS,
+    };
     this.streams.set(sessionId, stream);
-    stream.ready = this.events
-      .newestSessionEventId(sessionId)
-      .catch((error: Error) => {
-        this.logger.warn(`could not start the stream of session ${sessionId}: ${error.message}`);
-        return Math.max(fallback, stream.wanted);
-      })
-      .then((through) => {
-        stream.through = through;
-        if (stream.wanted > through) void this.run(sessionId, stream);
-      });
+    stream.ready = this.begin(sessionId, stream);
     return stream.ready;
   }
 
+  private async begin(sessionId: number, stream: Stream): Promise<void> {
+    for (;;) {
+      try {
+        stream.position = await this.events.now();
+        break;
+      } catch (error) {
+        if (this.streams.get(sessionId) !== stream) return;
+        this.logger.warn(`could not start the stream of session ${sessionId}: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, MAX_RETRY_MS).unref());
+      }
+    }
+    // Signals that came while it started and are not history.
+    for (const [id, position] of stream.pending) {
+      if (comparePositions(position, stream.position) <= 0) stream.pending.delete(id);
+    }
+    if (stream.pending.size > 0) void this.run(sessionId, stream);
+  }
+
+  /** Where the session's stream stands (undefined before `watch` has settled). */
+  position(sessionId: number): EventPosition | undefined {
+    return this.streams.get(sessionId)?.position;
+  }
+
   unwatch(sessionId: number): void {
+    clearTimeout(this.streams.get(sessionId)?.retry);
     this.streams.delete(sessionId);
   }
 
-  signal(sessionId: number, eventId: number): void {
+  signal(sessionId: number, event: EventPosition): void {
     const stream = this.streams.get(sessionId);
-    if (!stream || eventId <= stream.wanted) return;
-    stream.wanted = eventId;
-    if (stream.through !== undefined && !stream.running) void this.run(sessionId, stream);
+    if (!stream) return;
+    if (stream.position && comparePositions(event, stream.position) <= 0) return;
+    stream.pending.set(event.id, event);
+    if (stream.position && !stream.running && !stream.retry) void this.run(sessionId, stream);
   }
 
   private async run(sessionId: number, stream: Stream): Promise<void> {
     stream.running = true;
     try {
-      while (stream.wanted > stream.through! && this.streams.get(sessionId) === stream) {
-        const upTo = stream.wanted;
-        const events = await this.events.sessionEventsBetween(
-          sessionId,
-          stream.through!,
-          upTo,
-          PAGE,
-        );
+      while (stream.pending.size > 0 && this.streams.get(sessionId) === stream) {
+        const events = await this.events.sessionAfter(sessionId, stream.position!, PAGE);
         if (this.streams.get(sessionId) !== stream) return;
-        stream.through = events.length === PAGE ? events[PAGE - 1].id : upTo;
-        for (const event of events) this.deliver(event);
+        for (const event of events) {
+          stream.position = { xid: event.xid, id: event.id };
+          stream.pending.delete(event.id);
+          this.deliver(event);
+        }
+        if (events.length < PAGE && stream.pending.size > 0) {
+          // Heard of, committed, but not below the watermark yet: look again shortly.
+          this.retryLater(sessionId, stream);
+          return;
+        }
       }
+      stream.retryDelay = FIRST_RETRY_MS;
     } catch (error) {
       this.logger.warn(
         `could not read the events of session ${sessionId}: ${(error as Error).message}`,
       );
-      setTimeout(() => {
-        if (!stream.running && this.streams.get(sessionId) === stream) {
-          void this.run(sessionId, stream);
-        }
-      }, RETRY_MS).unref();
+      this.retryLater(sessionId, stream, MAX_RETRY_MS);
     } finally {
       stream.running = false;
     }
+  }
+
+  private retryLater(sessionId: number, stream: Stream, delay = stream.retryDelay): void {
+    stream.retryDelay = Math.min(delay * 2, MAX_RETRY_MS);
+    stream.retry = setTimeout(() => {
+      stream.retry = undefined;
+      if (!stream.running && this.streams.get(sessionId) === stream) {
+        void this.run(sessionId, stream);
+      }
+    }, delay);
+    stream.retry.unref();
   }
 }

@@ -10,7 +10,7 @@ const SESSION_COLUMNS = `s.id, s.notes, s.is_active, s.created_at, s.closed_at,
 const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added,
   sg.room_code, sg.player_count, g.title, g.pack_name, g.min_players, g.max_players, g.game_type,
   g.family_friendly, g.ticker, g.upvotes, g.downvotes, g.popularity_score`;
-const SESSION_GAMES_FROM = 'session_games sg JOIN games g ON g.id = sg.game_id';
+const SESSION_GAMES_FROM = 'session_games sg JOIN games_with_votes g ON g.id = sg.game_id';
 
 export type SessionGameStatus = SessionGameDto['status'];
 export type SessionGameChange = Partial<

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomInt } from 'node:crypto';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { type Queryable, SqlParams } from '../database/sql';
-import { SESSION_EVENTS_LOCK } from '../events/events.repository';
 import type { VoteReceivedPayload } from '../events/event-types';
 import type { ExportedVote } from '../sessions/session-export';
 import type {
@@ -14,24 +14,32 @@ import type {
   VoteListDto,
 } from './dto/vote.dto';
 
+/** A game's vote counters are spread over this many rows, so votes rarely wait for each other. */
+export const VOTE_COUNTER_SHARDS = 16;
+
 /**
- * Adds per-game vote counts to the games' counters. `deltas` is a relation with columns
- * `game_id`, `up` and `down` (negative to take votes away). The one statement that keeps
- * `games.upvotes` / `downvotes` equal to the vote rows, used by every writer of votes.
+ * Adds per-game vote counts to the games' counters, in counter row `shard`. `deltas` is a
+ * relation with columns `game_id`, `up` and `down` (negative to take votes away). The one
+ * statement that keeps the counters equal to the vote rows, used by every writer of votes.
  */
-const countVotes = (deltas: string) =>
-  `UPDATE games g SET upvotes = g.upvotes + d.up, downvotes = g.downvotes + d.down
-   FROM ${deltas} d WHERE g.id = d.game_id`;
+const countVotes = (deltas: string, shard: string) =>
+  `INSERT INTO vote_counts AS c (game_id, shard, upvotes, downvotes)
+   SELECT d.game_id, ${shard}, d.up, d.down FROM ${deltas} d
+   ON CONFLICT (game_id, shard) DO UPDATE
+   SET upvotes = c.upvotes + excluded.upvotes, downvotes = c.downvotes + excluded.downvotes`;
 
 /**
  * The live vote as one statement: find the game, record the vote (the exclusion constraint
- * refuses a second vote of the user within a second), bump the counters and write the
- * `vote.received` event, all in one implicit transaction and one round trip. The game row
- * is the hot spot (every vote of a game night lands on it), so nothing else happens while
- * its lock is held.
+ * refuses a second vote of the user within a second), add it to one of the game's counter rows
+ * and write the `vote.received` event with the game's totals, in one implicit transaction and
+ * one round trip. Nothing in it waits for another vote's commit unless both picked the same
+ * counter row, and events need no lock (see EventsRepository: commit-order watermark).
+ *
+ * The totals are the vote's own counter row, as updated, plus the other rows as committed when
+ * the statement began: every vote counts itself and every vote committed before it.
  *
  * $1 username, $2 vote_type (1 or -1), $3 timestamp, $4 the timestamp as the client sent it,
- * $5 ticker (null: the game being played at $3).
+ * $5 ticker (null: the game being played at $3), $6 the counter row (0 to VOTE_COUNTER_SHARDS-1).
  */
 export const LIVE_VOTE_SQL = `
 WITH active AS (
@@ -52,25 +60,31 @@ WITH active AS (
   ON CONFLICT DO NOTHING
   RETURNING session_id, game_id, ($2::smallint = 1)::int AS up, ($2::smallint = -1)::int AS down
 ), counted AS (
-  ${countVotes('vote')}
-  RETURNING g.id, g.title, g.pack_name, g.upvotes, g.downvotes, g.popularity_score, d.session_id
+  ${countVotes('vote', '$6::smallint')}
+  RETURNING c.game_id, c.upvotes, c.downvotes
+), totals AS (
+  SELECT c.game_id, g.title, g.pack_name,
+         c.upvotes + coalesce(o.upvotes, 0) AS upvotes, c.downvotes + coalesce(o.downvotes, 0) AS downvotes
+  FROM counted c JOIN games g ON g.id = c.game_id
+  CROSS JOIN LATERAL (
+    SELECT sum(upvotes)::int AS upvotes, sum(downvotes)::int AS downvotes
+    FROM vote_counts WHERE game_id = c.game_id AND shard <> $6::smallint
+  ) o
 ), event AS (
   INSERT INTO events (type, session_id, payload)
-  SELECT 'vote.received', c.session_id, json_build_object(
-    'sessionId', c.session_id,
-    'game', json_build_object('id', c.id, 'title', c.title, 'pack_name', c.pack_name),
+  SELECT 'vote.received', v.session_id, json_build_object(
+    'sessionId', v.session_id,
+    'game', json_build_object('id', t.game_id, 'title', t.title, 'pack_name', t.pack_name),
     'vote', json_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
-    'totals', json_build_object('upvotes', c.upvotes, 'downvotes', c.downvotes, 'popularity_score', c.popularity_score))
-  FROM counted c
-  -- After the row lock, as every event writer does (see SESSION_EVENTS_LOCK): ids commit in order.
-  CROSS JOIN LATERAL (SELECT pg_advisory_xact_lock(${SESSION_EVENTS_LOCK}, c.session_id)) AS ordered
-  RETURNING id, created_at, payload
+    'totals', json_build_object('upvotes', t.upvotes, 'downvotes', t.downvotes, 'popularity_score', t.upvotes - t.downvotes))
+  FROM vote v CROSS JOIN totals t
+  RETURNING id, xid::text AS xid, created_at, payload
 )
 SELECT t.session_id, t.game_id,
        (SELECT count(*) FROM session_games sg WHERE sg.session_id = t.session_id)::int AS games_played,
-       c.title, c.upvotes, c.downvotes, c.popularity_score,
-       e.id AS event_id, e.created_at AS event_created_at, e.payload AS event_payload
-FROM target t LEFT JOIN counted c ON true LEFT JOIN event e ON true`;
+       c.title, c.upvotes, c.downvotes, c.upvotes - c.downvotes AS popularity_score,
+       e.id AS event_id, e.xid AS event_xid, e.created_at AS event_created_at, e.payload AS event_payload
+FROM target t LEFT JOIN totals c ON true LEFT JOIN event e ON true`;
 
 /**
  * Chat import as one statement: $1 usernames, $2 vote types, $3 timestamps (sorted by time,
@@ -96,12 +110,15 @@ WITH input AS (
   SELECT game_id, count(*) FILTER (WHERE vote_type = 1)::int AS up, count(*) FILTER (WHERE vote_type = -1)::int AS down
   FROM inserted GROUP BY game_id
 ), counted AS (
-  ${countVotes('per_game')}
-  RETURNING g.id AS game_id, g.title, d.up AS upvotes, d.down AS downvotes
+  -- Runs although nothing reads it: PostgreSQL always completes a data-modifying CTE.
+  ${countVotes('per_game', '0')}
+), counted_games AS (
+  SELECT p.game_id, g.title, p.up AS upvotes, p.down AS downvotes
+  FROM per_game p JOIN games g ON g.id = p.game_id
 )
 SELECT (SELECT count(*) FROM matched WHERE game_id IS NULL)::int AS unmatched,
        (SELECT count(*) FROM inserted)::int AS counted,
-       coalesce((SELECT json_agg(c ORDER BY c.title) FROM counted c), '[]') AS games`;
+       coalesce((SELECT json_agg(c ORDER BY c.title) FROM counted_games c), '[]') AS games`;
 
 export interface LiveVoteRow {
   session_id: number;
@@ -113,6 +130,7 @@ export interface LiveVoteRow {
   downvotes: number;
   popularity_score: number;
   event_id: string;
+  event_xid: string;
   event_created_at: Date;
   event_payload: VoteReceivedPayload;
 }
@@ -166,7 +184,14 @@ export class VotesRepository implements OnApplicationShutdown {
     const { rows } = await this.pool.query<LiveVoteRow>({
       name: 'live-vote',
       text: LIVE_VOTE_SQL,
-      values: [vote.username, vote.type, vote.at.toISOString(), vote.timestamp, vote.ticker],
+      values: [
+        vote.username,
+        vote.type,
+        vote.at.toISOString(),
+        vote.timestamp,
+        vote.ticker,
+        randomInt(VOTE_COUNTER_SHARDS),
+      ],
     });
     return rows[0];
   }
@@ -190,9 +215,12 @@ export class VotesRepository implements OnApplicationShutdown {
   /** Takes a session's votes out of the game counters (before the session is deleted). */
   async uncountSession(db: Queryable, sessionId: number): Promise<void> {
     await db.query(
-      countVotes(`(SELECT game_id, -count(*) FILTER (WHERE vote_type = 1) AS up,
-                          -count(*) FILTER (WHERE vote_type = -1) AS down
-                   FROM votes WHERE session_id = $1 GROUP BY game_id)`),
+      countVotes(
+        `(SELECT game_id, -count(*) FILTER (WHERE vote_type = 1)::int AS up,
+                 -count(*) FILTER (WHERE vote_type = -1)::int AS down
+          FROM votes WHERE session_id = $1 GROUP BY game_id)`,
+        '0',
+      ),
       [sessionId],
     );
   }

@@ -47,6 +47,7 @@ export class VotesService {
     }
     this.outbox.publish({
       id: Number(row.event_id),
+      xid: row.event_xid,
       type: 'vote.received',
       sessionId: row.session_id,
       payload: row.event_payload,

@@ -10,12 +10,12 @@ import { DataSource } from 'typeorm';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus } from '../events/event-bus';
-import { EventsRepository } from '../events/events.repository';
+import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
 import { Clock } from './clock';
 import { DeliveryOutcomes, type AttemptResult } from './delivery-outcomes';
 import { WebhookSender } from './webhook-sender';
-import { deliveryHeaders, deliveryBody } from './webhook-signing';
-import { WebhooksRepository, type ClaimedDelivery } from './webhooks.repository';
+import { deliveryBody, deliveryHeaders } from './webhook-signing';
+import { WebhooksRepository, type ClaimedDelivery, type Delivered } from './webhooks.repository';
 
 export interface AttemptOutcome {
   deliveryId: number;
@@ -24,17 +24,41 @@ export interface AttemptOutcome {
   error: string | null;
 }
 
+/** Events read per dispatch statement. */
+const DISPATCH_PAGE = 1_000;
+/** How soon to dispatch again for an event heard of but not yet below the watermark. */
+const DISPATCH_RETRY_MS = 20;
+/** Successful attempts are logged together, at most this many per statement... */
+const RECORD_BATCH = 200;
+/** ...and at most this long after the attempt. */
+const RECORD_DELAY_MS = 5;
+
 /**
- * Sends webhook deliveries. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease, so with
- * several instances each attempt happens once and a crashed worker's claim expires; at most
- * one delivery per webhook is in flight, so a slow or dead receiver holds up only itself.
- * New events wake it at once; a poll picks up retries that come due.
+ * Delivers webhooks. On every webhook event (and every WEBHOOK_POLL_MS, for retries that come
+ * due) it dispatches the new events into delivery rows, then claims due rows with a lease and
+ * sends them: up to WEBHOOK_CONCURRENCY at once, and up to WEBHOOK_CONCURRENCY_PER_WEBHOOK for
+ * any one webhook, so a slow receiver holds up only its own deliveries. Deliveries to one
+ * webhook may therefore arrive out of order; each carries its event's id and time.
+ * Successful attempts are logged in batches; a failure goes through DeliveryOutcomes.
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly sender: WebhookSender;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** In-flight attempts per webhook. */
+  private readonly busy = new Map<number, number>();
+  /** Webhook events heard of that no dispatch has covered yet. */
+  private readonly undispatched = new Map<number, EventPosition>();
+  /** Successful attempts waiting to be logged together. */
+  private batch?: {
+    items: Delivered[];
+    recorded: Promise<void>;
+    settle: (error?: unknown) => void;
+  };
+  private recordTimer?: NodeJS.Timeout;
+  private recording: Promise<void> = Promise.resolve();
+  private dispatchRetry?: NodeJS.Timeout;
   private poller?: NodeJS.Timeout;
   private filling = false;
   private refill = false;
@@ -43,17 +67,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly dataSource: DataSource,
     private readonly webhooks: WebhooksRepository,
-    private readonly events: EventsRepository,
     private readonly outcomes: DeliveryOutcomes,
     private readonly clock: Clock,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
     this.sender = new WebhookSender(config.webhooks, config.webhooks.timeoutMs);
-    // New deliveries of webhook events are written in the event's transaction: look at once.
     bus.subscribe(
       (definition) => definition.webhook,
-      () => this.kick(),
+      (event) => this.heard(event),
     );
   }
 
@@ -66,17 +88,24 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
-    // Let sends in flight finish (each is bounded by the timeout); an unfinished one is
-    // retried by whoever claims it after its lease.
+    clearTimeout(this.dispatchRetry);
+    // Let sends in flight finish (each is bounded by the timeout) and log them; an unfinished
+    // one comes due again when its lease ends.
     await Promise.allSettled([...this.inFlight]);
+    await this.flushDelivered();
     await this.sender.close();
+  }
+
+  private heard(event: DomainEvent): void {
+    this.undispatched.set(event.id, event);
+    this.kick();
   }
 
   kick(): void {
     void this.fill();
   }
 
-  /** Claims due deliveries up to the free concurrency and starts sending them. */
+  /** Dispatches new events, then claims due deliveries up to the free concurrency and sends them. */
   private async fill(): Promise<void> {
     if (this.stopped) return;
     if (this.filling) {
@@ -87,16 +116,47 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     try {
       do {
         this.refill = false;
+        await this.dispatch();
         const free = this.config.webhooks.concurrency - this.inFlight.size;
         if (free <= 0) break;
-        const claimed = await this.claimDue(free);
-        for (const delivery of claimed) this.track(this.attempt(delivery));
+        const now = this.clock.now();
+        const claimed = await this.webhooks.claimDue(now, this.leaseEnd(now), randomUUID(), {
+          perWebhook: this.config.webhooks.perWebhook,
+          total: free,
+          busy: this.busy,
+        });
+        for (const delivery of claimed) this.track(delivery, this.attempt(delivery, false));
         if (claimed.length === free) this.refill = true;
       } while (this.refill && !this.stopped);
     } catch (error) {
       this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
     } finally {
       this.filling = false;
+    }
+  }
+
+  /**
+   * Turns the events committed since the last dispatch into deliveries. An event heard of but
+   * not covered (above the watermark, or another instance was dispatching) is tried again
+   * shortly, so its deliveries never wait for the next poll.
+   */
+  private async dispatch(): Promise<void> {
+    let result;
+    do {
+      result = await this.webhooks.dispatch(DISPATCH_PAGE);
+    } while (result.scanned === DISPATCH_PAGE);
+    const { position } = result;
+    if (position) {
+      for (const [id, heard] of this.undispatched) {
+        if (comparePositions(heard, position) <= 0) this.undispatched.delete(id);
+      }
+    }
+    if (this.undispatched.size > 0 && !this.dispatchRetry && !this.stopped) {
+      this.dispatchRetry = setTimeout(() => {
+        this.dispatchRetry = undefined;
+        this.kick();
+      }, DISPATCH_RETRY_MS);
+      this.dispatchRetry.unref();
     }
   }
 
@@ -110,64 +170,81 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       randomUUID(),
     );
     if (!delivery) return undefined;
-    const outcome = this.attempt(delivery);
-    this.track(outcome);
+    const outcome = this.attempt(delivery, true);
+    this.track(delivery, outcome);
     return outcome;
   }
 
-  private track(work: Promise<unknown>): void {
+  private track(delivery: ClaimedDelivery, work: Promise<unknown>): void {
+    const webhook = delivery.webhook_id;
+    this.busy.set(webhook, (this.busy.get(webhook) ?? 0) + 1);
     this.inFlight.add(work);
     void work.finally(() => {
       this.inFlight.delete(work);
+      const left = (this.busy.get(webhook) ?? 1) - 1;
+      if (left > 0) this.busy.set(webhook, left);
+      else this.busy.delete(webhook);
       this.kick();
     });
-  }
-
-  private claimDue(limit: number): Promise<ClaimedDelivery[]> {
-    const now = this.clock.now();
-    return this.webhooks.claimDue(now, this.leaseEnd(now), randomUUID(), limit);
   }
 
   private leaseEnd(now: Date): Date {
     return new Date(now.getTime() + this.config.webhooks.leaseMs);
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<AttemptOutcome> {
+  /**
+   * Sends one delivery and records the outcome: a success in the next batch (or at once when
+   * `immediate`, for a caller waiting on it), anything else through DeliveryOutcomes.
+   */
+  private async attempt(delivery: ClaimedDelivery, immediate: boolean): Promise<AttemptOutcome> {
     const id = Number(delivery.id);
     try {
-      const webhook = await this.webhooks.target(delivery.webhook_id);
-      const body = delivery.body ?? (await this.fixBody(delivery));
+      const body =
+        delivery.body ??
+        (delivery.event_created_at
+          ? deliveryBody(delivery.event_type, delivery.event_created_at, delivery.event_payload)
+          : undefined);
       const attemptedAt = this.clock.now();
       const result: AttemptResult =
-        webhook && body
+        delivery.url && delivery.secret && body
           ? await this.sender.send(
-              webhook.url,
+              delivery.url,
               deliveryHeaders({
                 deliveryId: id,
                 eventType: delivery.event_type,
                 body,
-                secret: webhook.secret,
+                secret: delivery.secret,
                 now: attemptedAt,
               }),
               body,
             )
           : {
               durationMs: 0,
-              error: webhook ? 'the event is no longer stored' : 'the webhook was deleted',
+              error: delivery.url ? 'the event is no longer stored' : 'the webhook was deleted',
               unsendable: true,
             };
-      const success =
-        result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
-      const error = success ? null : (result.error ?? `receiver answered ${result.statusCode}`);
-      await this.dataSource.transaction((manager) =>
-        this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
-      );
+      const statusCode = result.statusCode ?? null;
+      const success = statusCode !== null && statusCode >= 200 && statusCode < 300;
+      const error = success ? null : (result.error ?? `receiver answered ${statusCode}`);
+      if (success && !immediate && !delivery.failing) {
+        await this.recordLater({
+          delivery,
+          at: attemptedAt,
+          statusCode: statusCode,
+          durationMs: result.durationMs,
+          responseBody: result.responseBody ?? null,
+        });
+      } else {
+        await this.dataSource.transaction((manager) =>
+          this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
+        );
+      }
       if (!success) {
         this.logger.warn(
           `webhook ${delivery.webhook_id} delivery ${id} attempt ${delivery.attempts} failed: ${error}`,
         );
       }
-      return { deliveryId: id, success, statusCode: result.statusCode ?? null, error };
+      return { deliveryId: id, success, statusCode, error };
     } catch (failure) {
       this.logger.error(
         `webhook delivery ${id} could not be processed: ${(failure as Error).message}`,
@@ -176,12 +253,34 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  /** The body is made once, from the event, and kept for every retry. */
-  private async fixBody(delivery: ClaimedDelivery): Promise<string | undefined> {
-    const event = delivery.event_id ? await this.events.byId(Number(delivery.event_id)) : undefined;
-    if (!event) return undefined;
-    const body = deliveryBody(event.type, event.createdAt, event.payload);
-    await this.webhooks.keepBody(delivery.id, body);
-    return body;
+  /** Queues a success for the next batch; settles once the batch is recorded. */
+  private recordLater(done: Delivered): Promise<void> {
+    if (!this.batch) {
+      let settle!: (error?: unknown) => void;
+      const recorded = new Promise<void>((resolve, reject) => {
+        settle = (error) => (error === undefined ? resolve() : reject(error));
+      });
+      this.batch = { items: [], recorded, settle };
+      this.recordTimer = setTimeout(() => void this.flushDelivered(), RECORD_DELAY_MS);
+    }
+    const { items, recorded } = this.batch;
+    items.push(done);
+    if (items.length >= RECORD_BATCH) void this.flushDelivered();
+    return recorded;
+  }
+
+  /** Records the open batch, after the one before it (one batch statement at a time). */
+  private flushDelivered(): Promise<void> {
+    clearTimeout(this.recordTimer);
+    const batch = this.batch;
+    this.batch = undefined;
+    if (!batch) return this.recording;
+    this.recording = this.recording.then(() =>
+      this.webhooks.recordDelivered(batch.items).then(
+        () => batch.settle(),
+        (error: unknown) => batch.settle(error ?? new Error('recording failed')),
+      ),
+    );
+    return this.recording;
   }
 }

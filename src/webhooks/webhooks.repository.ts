@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { modify, type Queryable, SqlParams } from '../database/sql';
+import { BELOW_WATERMARK } from '../events/events.repository';
+import type { EventPosition } from '../events/event-types';
 import type { WebhookAttemptDto, WebhookDto } from './dto/webhook.dto';
 
 /** Every column but the secret, which no read ever returns. */
@@ -11,12 +13,30 @@ export interface ClaimedDelivery {
   webhook_id: number;
   event_id: string | null;
   event_type: string;
+  /** A test send's ready-made body; null for an event's (made from the event). */
   body: string | null;
   attempts: number;
   /** Null: as many as the retry schedule allows. */
   max_attempts: number | null;
   is_test: boolean;
   claim_token: string;
+  /** Where to send; null once the webhook is deleted. */
+  url: string | null;
+  secret: string | null;
+  /** The webhook has failed lately (a success clears it). */
+  failing: boolean;
+  /** The event, while it is stored. */
+  event_created_at: Date | null;
+  event_payload: unknown;
+}
+
+/** A successful attempt, recorded with others in one statement. */
+export interface Delivered {
+  delivery: ClaimedDelivery;
+  at: Date;
+  statusCode: number;
+  durationMs: number;
+  responseBody: string | null;
 }
 
 export interface AttemptRow {
@@ -36,14 +56,20 @@ export type WebhookChanges = Partial<
   Pick<WebhookDto, 'name' | 'url' | 'events' | 'enabled'> & { secret: string }
 >;
 
+const CLAIMED_COLUMNS = `c.id, c.webhook_id, c.event_id, c.event_type, c.body, c.attempts, c.max_attempts,
+  c.is_test, c.claim_token, w.url, w.secret, w.failing_since IS NOT NULL AS failing,
+  e.created_at AS event_created_at, e.payload AS event_payload`;
+
 /**
- * Every statement on `webhooks`, `webhook_deliveries` and `webhook_attempts`.
+ * Every statement on `webhooks`, `webhook_deliveries`, `webhook_attempts` and
+ * `webhook_dispatch`.
  *
- * Delivery rows of events are not written here: the trigger `events_enqueue_webhook_deliveries`
- * (function `enqueue_webhook_deliveries()`, migration 1764220400000-CreateWebhooks) inserts
- * one per enabled webhook subscribed to the event's type, in the event's own transaction, so a
- * crash between a commit and its sends loses nothing. Test sends and manual retries are
- * written here.
+ * Delivery rows are made from the event log by `dispatch`: it reads the events past its cursor
+ * in commit order, below the watermark (see EventsRepository), and writes one delivery per
+ * enabled webhook subscribed to each event's type (and older than the event), moving the
+ * cursor in the same statement.
+ * An event is therefore owed to a webhook from its commit on, crash or not, without any cost
+ * inside the event's own transaction. Test sends and manual retries are written here too.
  */
 @Injectable()
 export class WebhooksRepository {
@@ -150,50 +176,134 @@ export class WebhooksRepository {
   }
 
   /**
-   * Claims due deliveries with a lease: at most one per enabled webhook that has nothing in
-   * flight, so a slow receiver holds up only itself. SKIP LOCKED lets workers on every
-   * instance claim side by side, each attempt once.
+   * Creates the deliveries of the events committed since the last dispatch. One instance at a
+   * time (the cursor row is locked; the others skip). Answers the cursor it left, or undefined
+   * when another instance was dispatching.
    */
-  claimDue(now: Date, leaseUntil: Date, token: string, limit: number): Promise<ClaimedDelivery[]> {
+  async dispatch(limit: number): Promise<{ position?: EventPosition; scanned: number }> {
+    const [row] = await this.dataSource.query<
+      { xid: string | null; id: string | null; scanned: number }[]
+    >(
+      `WITH cursor AS (
+         SELECT xid, event_id FROM webhook_dispatch FOR UPDATE SKIP LOCKED
+       ), batch AS (
+         SELECT e.id, e.xid, e.type, e.created_at FROM events e, cursor c
+         WHERE (e.xid, e.id) > (c.xid, c.event_id) AND e.${BELOW_WATERMARK}
+         ORDER BY e.xid, e.id LIMIT $1
+       ), last AS (
+         SELECT xid, id FROM batch ORDER BY xid DESC, id DESC LIMIT 1
+       ), created AS (
+         INSERT INTO webhook_deliveries (webhook_id, event_id, event_type)
+         SELECT w.id, b.id, b.type FROM batch b
+         JOIN webhooks w ON w.enabled AND b.type = ANY (w.events) AND w.created_at <= b.created_at
+         ORDER BY b.xid, b.id, w.id
+         ON CONFLICT (webhook_id, event_id) DO NOTHING
+       ), moved AS (
+         UPDATE webhook_dispatch SET xid = last.xid, event_id = last.id FROM last
+         RETURNING webhook_dispatch.xid, webhook_dispatch.event_id
+       )
+       SELECT coalesce((SELECT xid FROM moved), (SELECT xid FROM cursor))::text AS xid,
+              coalesce((SELECT event_id FROM moved), (SELECT event_id FROM cursor)) AS id,
+              (SELECT count(*) FROM batch)::int AS scanned`,
+      [limit],
+    );
+    return {
+      position: row.xid === null ? undefined : { xid: row.xid, id: Number(row.id) },
+      scanned: row.scanned,
+    };
+  }
+
+  /**
+   * Claims due deliveries with a lease (their next attempt moves to the lease's end, so a
+   * crashed worker's claim comes due again by itself): per enabled webhook, up to
+   * `perWebhook` minus what this worker already has in flight for it, `total` at most. SKIP
+   * LOCKED lets workers on every instance claim side by side, each attempt once. The plan is an
+   * index range scan per webhook, whatever the table's statistics say.
+   */
+  claimDue(
+    now: Date,
+    leaseUntil: Date,
+    token: string,
+    limits: { perWebhook: number; total: number; busy: Map<number, number> },
+  ): Promise<ClaimedDelivery[]> {
     return this.claim(
-      `d.id IN (
-         SELECT DISTINCT ON (c.webhook_id) c.id
-         FROM webhook_deliveries c JOIN webhooks w ON w.id = c.webhook_id AND w.enabled
-         WHERE c.status = 'pending' AND c.next_attempt_at <= $1 AND (c.claimed_until IS NULL OR c.claimed_until < $1)
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries o
-                           WHERE o.webhook_id = c.webhook_id AND o.status = 'pending' AND o.claimed_until >= $1)
-         ORDER BY c.webhook_id, c.next_attempt_at, c.id)`,
-      [now, limit, leaseUntil, token],
+      `SELECT d.id FROM webhooks w
+       LEFT JOIN unnest($4::int[], $5::int[]) AS busy(webhook_id, n) ON busy.webhook_id = w.id
+       CROSS JOIN LATERAL (
+         SELECT c.id FROM webhook_deliveries c
+         WHERE c.webhook_id = w.id AND c.status = 'pending' AND c.next_attempt_at <= $1
+         ORDER BY c.next_attempt_at, c.id
+         LIMIT greatest($6::int - coalesce(busy.n, 0), 0)
+         FOR UPDATE SKIP LOCKED
+       ) d
+       WHERE w.enabled
+       LIMIT $7`,
+      [
+        now,
+        leaseUntil,
+        token,
+        [...limits.busy.keys()],
+        [...limits.busy.values()],
+        limits.perWebhook,
+        limits.total,
+      ],
     );
   }
 
   /** Claims one delivery by id, due or not (test sends and manual retries). */
   claimOne(id: number, now: Date, leaseUntil: Date, token: string): Promise<ClaimedDelivery[]> {
-    return this.claim('d.id = $5', [now, 1, leaseUntil, token, id]);
+    return this.claim(
+      `SELECT c.id FROM webhook_deliveries c
+       WHERE c.id = $4 AND c.status = 'pending' AND (c.claimed_until IS NULL OR c.claimed_until < $1)
+       FOR UPDATE SKIP LOCKED`,
+      [now, leaseUntil, token, id],
+    );
   }
 
-  private async claim(where: string, params: unknown[]): Promise<ClaimedDelivery[]> {
-    const { rows } = await modify<ClaimedDelivery>(
-      this.dataSource,
-      `WITH locked AS (
-         SELECT d.id FROM webhook_deliveries d
-         WHERE ${where} AND d.status = 'pending' AND (d.claimed_until IS NULL OR d.claimed_until < $1)
-         ORDER BY d.next_attempt_at, d.id LIMIT $2
-         FOR UPDATE SKIP LOCKED
+  private async claim(lockedSql: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query<ClaimedDelivery[]>(
+      `WITH locked AS (${lockedSql}), claimed AS (
+         UPDATE webhook_deliveries d
+         SET next_attempt_at = $2, claimed_until = $2, claim_token = $3, attempts = d.attempts + 1
+         FROM locked WHERE d.id = locked.id
+         RETURNING d.*
        )
-       UPDATE webhook_deliveries d SET claimed_until = $3, claim_token = $4, attempts = d.attempts + 1
-       FROM locked WHERE d.id = locked.id
-       RETURNING d.id, d.webhook_id, d.event_id, d.event_type, d.body, d.attempts, d.max_attempts, d.is_test, d.claim_token`,
+       SELECT ${CLAIMED_COLUMNS}
+       FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
+       ORDER BY c.next_attempt_at, c.id`,
       params,
     );
-    return rows;
   }
 
-  /** Keeps the body made at the first attempt, so every retry sends (and signs) the same bytes. */
-  async keepBody(deliveryId: string, body: string): Promise<void> {
+  /**
+   * Records successful attempts in one statement: their log rows, and their deliveries as
+   * delivered (those whose claim is still the worker's).
+   */
+  async recordDelivered(done: Delivered[]): Promise<void> {
+    const column = <T>(pick: (d: Delivered) => T) => done.map(pick);
     await this.dataSource.query(
-      'UPDATE webhook_deliveries SET body = $2 WHERE id = $1 AND body IS NULL',
-      [deliveryId, body],
+      `WITH attempts AS (
+         INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
+                                       status_code, duration_ms, success, response_body)
+         SELECT delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, true, response_body
+         FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
+           AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
+       )
+       UPDATE webhook_deliveries d
+       SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code, last_error = NULL
+       FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[]) AS r(id, token, at, status_code)
+       WHERE d.id = r.id AND d.claim_token = r.token`,
+      [
+        column((d) => d.delivery.id),
+        column((d) => d.delivery.webhook_id),
+        column((d) => d.delivery.event_type),
+        column((d) => d.delivery.attempts),
+        column((d) => d.at),
+        column((d) => d.statusCode),
+        column((d) => d.durationMs),
+        column((d) => d.responseBody),
+        column((d) => d.delivery.claim_token),
+      ],
     );
   }
 

@@ -10,6 +10,7 @@ export const TEST_WEBHOOK_SETTINGS: RuntimeConfig['webhooks'] = {
   allowPrivate: true,
   allowedHosts: [],
   concurrency: 8,
+  perWebhook: 4,
   pollMs: 200,
   timeoutMs: 2_000,
   leaseMs: 5_000,

@@ -5,6 +5,7 @@ import { CreateVotes1764220300000 } from './1764220300000-CreateVotes';
 import { CreateWebhooks1764220400000 } from './1764220400000-CreateWebhooks';
 import { WebhookHousekeeping1764220500000 } from './1764220500000-WebhookHousekeeping';
 import { DeliveryAttemptsFromSchedule1764220600000 } from './1764220600000-DeliveryAttemptsFromSchedule';
+import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-CommitOrderAndShardedCounts';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateWebhooks1764220400000,
   WebhookHousekeeping1764220500000,
   DeliveryAttemptsFromSchedule1764220600000,
+  CommitOrderAndShardedCounts1764220700000,
 ];
