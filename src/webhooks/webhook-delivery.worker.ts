@@ -54,7 +54,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private batch?: {
     items: Delivered[];
     recorded: Promise<void>;
-    settle: (error?: unknown) => void;
+    settle: (error?: Error) => void;
   };
   private recordTimer?: NodeJS.Timeout;
   private recording: Promise<void> = Promise.resolve();
@@ -256,7 +256,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   /** Queues a success for the next batch; settles once the batch is recorded. */
   private recordLater(done: Delivered): Promise<void> {
     if (!this.batch) {
-      let settle!: (error?: unknown) => void;
+      let settle!: (error?: Error) => void;
       const recorded = new Promise<void>((resolve, reject) => {
         settle = (error) => (error === undefined ? resolve() : reject(error));
       });
@@ -278,7 +278,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.recording = this.recording.then(() =>
       this.webhooks.recordDelivered(batch.items).then(
         () => batch.settle(),
-        (error: unknown) => batch.settle(error ?? new Error('recording failed')),
+        (error: unknown) => batch.settle(error instanceof Error ? error : new Error(String(error))),
       ),
     );
     return this.recording;
