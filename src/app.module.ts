@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import type { RuntimeConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -16,7 +15,6 @@ import { SessionsModule } from './sessions/sessions.module';
 import { VotesModule } from './votes/votes.module';
 import { LiveModule } from './live/live.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
-import { loggerOptions } from './common/logging';
 
 @Module({})
 export class AppModule {
@@ -25,7 +23,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerOptions(config.logLevel)),
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.database)),
         EventEmitterModule.forRoot({ wildcard: false }),
         RepositoriesModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
-import { ConsoleLogger, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger, PinoLoggerService } from './common/logging';
 import { ConfigError, loadConfig } from './config/app-config';
 import { migrateDatabase } from './database/migrate';
 import { createServer } from './server';
@@ -44,8 +45,6 @@ function shutDownOnSignals(app: NestFastifyApplication, prepared: PreparedRuntim
 let prepared: PreparedRuntime | undefined;
 
 async function main(): Promise<void> {
-  // JSON lines from the first one on; the app switches to its request-aware logger once built.
-  Logger.overrideLogger(new ConsoleLogger({ json: true }));
   let config;
   try {
     config = loadConfig(process.env);
@@ -56,6 +55,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // JSON lines from the first one on, in the app's one format.
+  Logger.overrideLogger(new PinoLoggerService(createLogger(config.logLevel)));
   prepared = await prepareRuntime(config, (line) => logger.log(line.trim()));
   const { databaseUrl } = prepared.config;
   logger.log(`Using ${describeDatabase(databaseUrl, prepared.embedded !== undefined)}`);

@@ -2,13 +2,14 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
-import { requestId } from './common/logging';
+import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
 import { LiveWsAdapter } from './live/live-ws.adapter';
+import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
+import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -26,7 +27,12 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
+    { extraModels: [LiveVoteDto, LiveVoteResponseDto] },
   );
+  // The live vote is a plain Fastify route (see LiveVoteRoute): Nest does not document it.
+  document.paths[LIVE_VOTE_PATH] = {
+    post: LIVE_VOTE_OPERATION,
+  };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
@@ -49,8 +55,10 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     }),
     { bufferLogs: true, abortOnError: false },
   );
-  app.useLogger(app.get(Logger));
+  const logger = createLogger(config.logLevel);
+  app.useLogger(new PinoLoggerService(logger));
   const fastify = app.getHttpAdapter().getInstance();
+  logRequests(fastify, logger);
   // A whole night's chat log is bigger than any other body: allow it on that route alone.
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/chat-import')) route.bodyLimit = CHAT_IMPORT_BODY_LIMIT_BYTES;
@@ -63,8 +71,10 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
       done(null, body);
     },
   );
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Hooks take callbacks rather than promises: they run on every request, the votes included.
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   // While shutting down, answer the requests in flight with `Connection: close`, so their
   // keep-alive sockets do not hold the process open after the last response.
@@ -73,8 +83,9 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     closing = true;
     done();
   });
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   app.useWebSocketAdapter(new LiveWsAdapter(app));
   app.useGlobalPipes(createValidationPipe());

@@ -3,9 +3,14 @@
 // or auth. The API's figures are compared with this one's, measured in the same run.
 const http = require('node:http');
 const { Pool } = require('pg');
-const { LIVE_VOTE_SQL } = require('../../dist/src/votes/vote-queries');
+const { randomInt } = require('node:crypto');
+const { LIVE_VOTE_SQL, VOTE_COUNTER_SHARDS } = require('../../dist/src/votes/votes.repository');
 
-const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+// The same pool size as the API's vote pool.
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.DB_VOTE_POOL_SIZE ?? 4),
+});
 
 http
   .createServer((req, res) => {
@@ -23,6 +28,7 @@ http
             vote.timestamp,
             vote.timestamp,
             null,
+            randomInt(VOTE_COUNTER_SHARDS),
           ],
         });
         const row = rows[0];

@@ -52,13 +52,15 @@ async function main() {
   requireWrk();
   build();
   const databaseUrl = await freshDatabase(ADMIN_URL, DB);
-  const api = await startApi({ databaseUrl, port: 5301 });
+  const poolSize = process.env.DB_VOTE_POOL_SIZE ?? '4';
+  const api = await startApi({ databaseUrl, port: 5301, env: { DB_VOTE_POOL_SIZE: poolSize } });
   let baseline;
   try {
     await prepareSession(api);
     baseline = await startScript(path.join(__dirname, 'baseline.js'), {
       DATABASE_URL: databaseUrl,
       PORT: '5302',
+      DB_VOTE_POOL_SIZE: poolSize,
     });
     const rows = [];
     for (const connections of CONNECTIONS) {

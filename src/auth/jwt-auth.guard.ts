@@ -20,15 +20,19 @@ export class JwtAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
-    if (!header) throw new UnauthorizedException('Access token required');
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-    const claims = this.auth.verify(match[1]);
-    if (!claims) throw new UnauthorizedException('Invalid or expired token');
-    request.admin = claims;
+    request.admin = authenticate(this.auth, request.headers.authorization);
     return true;
   }
+}
+
+/** The admin a `Bearer` header names, or a 401 saying what is wrong with it. */
+export function authenticate(auth: AuthService, header: string | undefined): TokenClaims {
+  if (!header) throw new UnauthorizedException('Access token required');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+  const claims = auth.verify(match[1]);
+  if (!claims) throw new UnauthorizedException('Invalid or expired token');
+  return claims;
 }
 
 /** Marks an endpoint as admin-only, in the guard and in the OpenAPI document. */

@@ -21,7 +21,7 @@ function hostFor(bodyLimit?: number) {
   const request = {
     method: 'GET',
     url: '/api/x?y=1',
-    raw: { id: 'req-1' },
+    id: 'req-1',
     routeOptions: { bodyLimit },
   };
   const host = {

@@ -55,48 +55,58 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, message } = this.describe(exception, request);
-    const details = exception instanceof ApiError && status < 500 ? exception.details : {};
-    if (status >= 500) {
-      const id = (request.raw as { id?: unknown }).id;
-      this.logger.error(
-        { err: loggable(exception), requestId: id, method: request.method, url: request.url },
-        'unhandled error',
-      );
-    }
-    void reply
-      .status(status)
-      .header('content-type', 'application/json; charset=utf-8')
-      .send({ error: message, ...details });
+    sendError(exception, request, reply, this.logger);
   }
+}
 
-  private describe(
-    exception: unknown,
-    request: FastifyRequest,
-  ): { status: number; message: string } {
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
-        return {
-          status,
-          message: `Route not found: ${request.method} ${request.url.split('?')[0]}`,
-        };
-      }
-      if (status >= 500) return { status, message: 'Internal server error' };
-      return { status, message: messageOf(exception.getResponse()) };
-    }
-    const fastifyError = exception as FastifyError;
-    const status = fastifyError?.statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-        // Each route has its own limit (a chat import's is larger than the rest).
-        const limit = (request.routeOptions as { bodyLimit?: number } | undefined)?.bodyLimit;
-        const mb = limit ? ` (limit ${Math.round(limit / (1024 * 1024))} MB)` : '';
-        return { status, message: `Request body is too large${mb}` };
-      }
-      const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
-      return { status, message: known ?? fastifyError.message ?? 'Bad request' };
-    }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+/** Answers an error as the filter does; for routes Nest does not handle (the live vote). */
+export function sendError(
+  exception: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  logger: Pick<Logger, 'error'>,
+): void {
+  const { status, message } = describeError(exception, request);
+  const details = exception instanceof ApiError && status < 500 ? exception.details : {};
+  if (status >= 500) {
+    logger.error(
+      { err: loggable(exception), requestId: request.id, method: request.method, url: request.url },
+      'unhandled error',
+    );
   }
+  void reply
+    .status(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send({ error: message, ...details });
+}
+
+/** The status and message an error answers with (never internals for a 5xx). */
+export function describeError(
+  exception: unknown,
+  request: FastifyRequest,
+): { status: number; message: string } {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
+      return {
+        status,
+        message: `Route not found: ${request.method} ${request.url.split('?')[0]}`,
+      };
+    }
+    if (status >= 500) return { status, message: 'Internal server error' };
+    return { status, message: messageOf(exception.getResponse()) };
+  }
+  const fastifyError = exception as FastifyError;
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Each route has its own limit (a chat import's is larger than the rest).
+      const limit = (request.routeOptions as { bodyLimit?: number } | undefined)?.bodyLimit;
+      const mb = limit ? ` (limit ${Math.round(limit / (1024 * 1024))} MB)` : '';
+      return { status, message: `Request body is too large${mb}` };
+    }
+    const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
+    return { status, message: known ?? fastifyError.message ?? 'Bad request' };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
 }

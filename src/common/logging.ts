@@ -1,6 +1,8 @@
-import type { Params } from 'nestjs-pino';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import pino, { type Logger as Pino } from 'pino';
 import type { LogLevel } from '../config/app-config';
 
 const INCOMING_ID = /^[\w.:-]{1,64}$/;
@@ -11,35 +13,87 @@ export function requestId(req: { headers: IncomingMessage['headers'] }): string 
   return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** Structured JSON logs with a request id on every line; credentials are never written. */
-export function loggerOptions(level: LogLevel): Params {
-  return {
-    pinoHttp: {
-      level,
-      // Fastify assigned the id (see server.ts); log lines and the X-Request-Id header share it.
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = typeof req.id === 'string' ? req.id : requestId(req);
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'req.headers["x-webhook-signature"]',
-        ],
-        censor: '[redacted]',
-      },
-      // Query strings can carry tokens in some clients; log the path only.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url?.split('?')[0],
-        }),
-      },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    },
-  };
+/** The process's one logger: JSON lines on stdout. */
+export function createLogger(level: LogLevel): Pino {
+  return pino({
+    level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    base: undefined,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/**
+ * Nest's log calls (start-up, services) into the same pino logger, so there is one format.
+ * A message may be an object of fields, with the text after it, as pino takes them.
+ */
+export class PinoLoggerService implements LoggerService {
+  constructor(private readonly logger: Pino) {}
+
+  private write(
+    level: 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    rest: unknown[],
+  ) {
+    const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
+    if (typeof message === 'object' && message !== null) {
+      const text = typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
+      this.logger[level]({ context, ...message }, text ?? context ?? '');
+    } else {
+      this.logger[level]({ context }, String(message));
+    }
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+}
+
+/**
+ * One line per request once it is answered, with its id (the `X-Request-Id` the client
+ * sees), the path without its query (which can carry tokens in some clients), the status and
+ * the time taken. Health checks log at debug: a probe every few seconds would drown the rest.
+ * Credentials and bodies are never logged.
+ */
+export function logRequests(fastify: FastifyInstance, logger: Pino): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const path = request.url.split('?')[0];
+    const status = reply.statusCode;
+    const level =
+      status >= 500
+        ? 'error'
+        : status >= 400
+          ? 'warn'
+          : path === '/health' || path === '/api/health'
+            ? 'debug'
+            : 'info';
+    if (logger.isLevelEnabled(level)) {
+      logger[level](
+        {
+          reqId: request.id,
+          method: request.method,
+          url: path,
+          statusCode: status,
+          responseTime: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
 }

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import {
   ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,8 +15,6 @@ import {
   ChatImportResultDto,
   ChatMessageDto,
   ListVotesQuery,
-  LiveVoteDto,
-  LiveVoteResponseDto,
   SessionVotesDto,
   VoteListDto,
 } from './dto/vote.dto';
@@ -29,29 +26,6 @@ import { VotesService } from './votes.service';
 @Controller('api')
 export class VotesController {
   constructor(private readonly votes: VotesService) {}
-
-  @Post('votes/live')
-  @HttpCode(200)
-  @AdminOnly()
-  @ApiOperation({
-    summary: 'Record a chat vote (thisgame++ / thisgame--) from a bot',
-    description:
-      'The vote goes to the game of the active session that was being played at `timestamp` (the latest one added ' +
-      'at or before it), or with `ticker` to that game directly. The same username within 1 second of their previous ' +
-      'vote is a 409. Emits `vote.received`.',
-  })
-  @ApiOkResponse({ type: LiveVoteResponseDto })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'No active session, no game yet, timestamp before the first game, unknown ticker',
-  })
-  @ApiConflictResponse({
-    type: ErrorResponseDto,
-    description: 'Duplicate vote (within 1 second of the previous one)',
-  })
-  recordLiveVote(@Body() dto: LiveVoteDto): Promise<LiveVoteResponseDto> {
-    return this.votes.live(dto);
-  }
 
   @Get('votes')
   @ApiOperation({ summary: 'Vote history, newest first, paginated' })

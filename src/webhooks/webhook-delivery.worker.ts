@@ -24,6 +24,11 @@ export interface AttemptOutcome {
   error: string | null;
 }
 
+/**
+ * Work that asks for a look (new events, a finished send) is gathered for this long into one
+ * dispatch and one claim: under a busy chat, one per event would double the database's work.
+ */
+const GATHER_MS = 10;
 /** Events read per dispatch statement. */
 const DISPATCH_PAGE = 1_000;
 /** How soon to dispatch again for an event heard of but not yet below the watermark. */
@@ -59,6 +64,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private recordTimer?: NodeJS.Timeout;
   private recording: Promise<void> = Promise.resolve();
   private dispatchRetry?: NodeJS.Timeout;
+  private gathering?: NodeJS.Timeout;
   private poller?: NodeJS.Timeout;
   private filling = false;
   private refill = false;
@@ -82,13 +88,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     this.poller = setInterval(() => this.kick(), this.config.webhooks.pollMs);
     this.poller.unref();
-    this.kick();
+    void this.fill();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
     clearTimeout(this.dispatchRetry);
+    clearTimeout(this.gathering);
     // Let sends in flight finish (each is bounded by the timeout) and log them; an unfinished
     // one comes due again when its lease ends.
     await Promise.allSettled([...this.inFlight]);
@@ -101,8 +108,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.kick();
   }
 
+  /** Asks for a dispatch and a claim soon (gathered with other asks). */
   kick(): void {
-    void this.fill();
+    if (this.gathering || this.stopped) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = undefined;
+      void this.fill();
+    }, GATHER_MS);
+    this.gathering.unref();
   }
 
   /** Dispatches new events, then claims due deliveries up to the free concurrency and sends them. */

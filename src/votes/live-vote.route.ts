@@ -1,0 +1,82 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../auth/jwt-auth.guard';
+import { AuthService } from '../auth/auth.service';
+import { sendError } from '../common/http-exception.filter';
+import { createValidationPipe } from '../common/validation.pipe';
+import { LiveVoteDto } from './dto/vote.dto';
+import { wellFormedLiveVote } from './live-vote-body';
+import { VotesService } from './votes.service';
+
+export const LIVE_VOTE_PATH = '/api/votes/live';
+
+const error = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+});
+
+/** The route's OpenAPI operation, added to the document by hand (Nest does not see the route). */
+export const LIVE_VOTE_OPERATION = {
+  operationId: 'recordLiveVote',
+  tags: ['votes'],
+  summary: 'Record a chat vote (thisgame++ / thisgame--) from a bot',
+  description:
+    'The vote goes to the game of the active session that was being played at `timestamp` (the latest one added ' +
+    'at or before it), or with `ticker` to that game directly. The same username within 1 second of their previous ' +
+    'vote is a 409. Emits `vote.received`.',
+  security: [{ bearer: [] }],
+  requestBody: {
+    required: true,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/LiveVoteDto' } } },
+  },
+  responses: {
+    200: {
+      description: 'The vote, the game with its totals after it, and the session.',
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/LiveVoteResponseDto' } },
+      },
+    },
+    400: error('Invalid body'),
+    401: error('Missing, invalid or expired token'),
+    404: error('No active session, no game yet, timestamp before the first game, unknown ticker'),
+    409: error('Duplicate vote (within 1 second of the previous one)'),
+  },
+};
+
+/**
+ * POST /api/votes/live, the hot path of a game night, as a plain Fastify route. Nest's
+ * per-request machinery (router, guards, pipes, interceptors) cost about three times what the
+ * rest of a vote costs in this process; the route keeps everything that matters: the same
+ * token check, the same validation and messages, the same error bodies and request ids.
+ */
+@Injectable()
+export class LiveVoteRoute implements OnModuleInit {
+  private readonly logger = new Logger(LiveVoteRoute.name);
+  private readonly validation = createValidationPipe();
+
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly auth: AuthService,
+    private readonly votes: VotesService,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
+    fastify.post(LIVE_VOTE_PATH, async (request, reply) => {
+      try {
+        authenticate(this.auth, request.headers.authorization);
+        const dto =
+          wellFormedLiveVote(request.body) ??
+          ((await this.validation.transform(request.body, {
+            type: 'body',
+            metatype: LiveVoteDto,
+          })) as LiveVoteDto);
+        return await this.votes.live(dto);
+      } catch (failure) {
+        sendError(failure, request, reply, this.logger);
+        return reply;
+      }
+    });
+  }
+}
