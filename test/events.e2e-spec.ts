@@ -1,7 +1,8 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { Client } from 'pg';
-import { EVENTS_CHANNEL } from '../src/events/event-announcer';
+import { EventAnnouncer, EVENTS_CHANNEL } from '../src/events/event-announcer';
+import { RELAY_APPLICATION_NAME } from '../src/events/event-relay';
 import { EventOutbox } from '../src/events/event-outbox';
 import { EventRetention } from '../src/events/event-retention';
 import { WebhookRetention } from '../src/webhooks/webhook-retention';
@@ -72,9 +73,14 @@ describe('event outbox', () => {
   });
 
   it('announces an event it committed even when its own look-back emitted it first', async () => {
-    const listener = new Client({ connectionString: t.config.databaseUrl });
+    // Another instance's relay: it makes this one announce (alone, an instance does not).
+    const listener = new Client({
+      connectionString: t.config.databaseUrl,
+      application_name: RELAY_APPLICATION_NAME,
+    });
     await listener.connect();
     try {
+      await waitUntil(() => t.app.get(EventAnnouncer).announcing);
       const heardIds: string[] = [];
       listener.on('notification', (n) => heardIds.push(n.payload ?? ''));
       await listener.query(`LISTEN ${EVENTS_CHANNEL}`);

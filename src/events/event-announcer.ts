@@ -21,13 +21,30 @@ export class EventAnnouncer implements OnApplicationShutdown {
   private readonly logger = new Logger(EventAnnouncer.name);
   private pending: number[] = [];
   private timer?: NodeJS.Timeout;
+  /**
+   * Whether another instance listens (the relay counts them every look-back period). Alone, an
+   * instance announces nothing: an instance that starts later finds what it missed with its
+   * look-back, and meanwhile no NOTIFY costs a busy chat anything.
+   */
+  private othersListen = true;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
   ) {}
 
+  /** Whether committed events are announced (another instance listens). */
+  get announcing(): boolean {
+    return this.othersListen;
+  }
+
+  /** The relay says how many instances listen, this one included. */
+  listeners(count: number): void {
+    this.othersListen = count > 1;
+  }
+
   announce(id: number): void {
+    if (!this.othersListen) return;
     this.pending.push(id);
     this.timer ??= setTimeout(() => void this.flush(), BATCH_MS);
   }

@@ -8,7 +8,7 @@ import {
 import { Client } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { EVENTS_CHANNEL } from './event-announcer';
+import { EventAnnouncer, EVENTS_CHANNEL } from './event-announcer';
 import { EventOutbox } from './event-outbox';
 import { comparePositions, type EventPosition } from './event-types';
 import { EventsRepository } from './events.repository';
@@ -44,6 +44,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly events: EventsRepository,
     private readonly outbox: EventOutbox,
+    private readonly announcer: EventAnnouncer,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -115,6 +116,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
    */
   private async lookBack(): Promise<void> {
     try {
+      this.announcer.listeners(await this.events.listeners(RELAY_APPLICATION_NAME));
       for (;;) {
         const positions = await this.events.positionsAfter(this.lookedAt, LOOK_BACK_PAGE);
         const missing = positions.filter((p) => !this.outbox.seen(p.id)).map((p) => p.id);

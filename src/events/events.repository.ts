@@ -150,6 +150,16 @@ export class EventsRepository {
     return rows.map(toDomainEvent);
   }
 
+  /** How many connections named `application` listen on this database (instances' relays). */
+  async listeners(application: string): Promise<number> {
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE datname = current_database() AND application_name = $1`,
+      [application],
+    );
+    return row.n;
+  }
+
   /** Deletes events older than `hours`; answers how many went. */
   async deleteOlderThan(hours: number): Promise<number> {
     const { count } = await modify(

@@ -53,6 +53,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly inFlight = new Set<Promise<unknown>>();
   /** In-flight attempts per webhook. */
   private readonly busy = new Map<number, number>();
+  /** The event types enabled webhooks subscribe to (undefined: not known, assume any). */
+  private wanted?: Set<string>;
   /** Webhook events heard of that no dispatch has covered yet. */
   private readonly undispatched = new Map<number, EventPosition>();
   /** Successful attempts waiting to be logged together. */
@@ -86,9 +88,29 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   onApplicationBootstrap(): void {
-    this.poller = setInterval(() => this.kick(), this.config.webhooks.pollMs);
+    this.poller = setInterval(() => void this.poll(), this.config.webhooks.pollMs);
     this.poller.unref();
+    void this.poll();
+  }
+
+  /** Retries that came due, events another instance heard of, and what webhooks listen to. */
+  private async poll(): Promise<void> {
+    await this.webhooksChanged();
     void this.fill();
+  }
+
+  /**
+   * Learns which event types enabled webhooks subscribe to (the service calls it on every
+   * change; the poll, for changes made on other instances), so an event no webhook wants costs
+   * nothing here. Its deliveries could not exist anyway.
+   */
+  async webhooksChanged(): Promise<void> {
+    try {
+      this.wanted = new Set(await this.webhooks.subscribedTypes());
+    } catch (error) {
+      this.wanted = undefined;
+      this.logger.warn(`could not read the webhooks' events: ${(error as Error).message}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -104,6 +126,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   private heard(event: DomainEvent): void {
+    if (this.wanted && !this.wanted.has(event.type)) return;
     this.undispatched.set(event.id, event);
     this.kick();
   }

@@ -121,6 +121,14 @@ export class WebhooksRepository {
     return count > 0;
   }
 
+  /** The event types that enabled webhooks subscribe to. */
+  async subscribedTypes(): Promise<string[]> {
+    const rows = await this.dataSource.query<{ type: string }[]>(
+      'SELECT DISTINCT unnest(events) AS type FROM webhooks WHERE enabled',
+    );
+    return rows.map((r) => r.type);
+  }
+
   /** Where and how to send: undefined once the webhook is deleted. */
   async target(id: number): Promise<{ url: string; secret: string } | undefined> {
     const [webhook] = await this.dataSource.query<{ url: string; secret: string }[]>(

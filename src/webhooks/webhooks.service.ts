@@ -65,6 +65,7 @@ export class WebhooksService {
       secret: dto.secret ?? generated!,
       events: dto.events,
     });
+    await this.worker.webhooksChanged();
     return generated ? { ...webhook, secret: generated } : webhook;
   }
 
@@ -78,11 +79,13 @@ export class WebhooksService {
       enabled: dto.enabled,
     });
     if (!webhook) throw new NotFoundException(`Webhook ${id} not found`);
+    await this.worker.webhooksChanged();
     return webhook;
   }
 
   async remove(id: number): Promise<void> {
     if (!(await this.webhooks.remove(id))) throw new NotFoundException(`Webhook ${id} not found`);
+    await this.worker.webhooksChanged();
   }
 
   async logs(id: number, limit: number): Promise<WebhookAttemptDto[]> {
