@@ -33,6 +33,11 @@ const GATHER_MS = 10;
 const DISPATCH_PAGE = 1_000;
 /** How soon to dispatch again for an event heard of but not yet below the watermark. */
 const DISPATCH_RETRY_MS = 20;
+/**
+ * Deliveries claimed ahead, per webhook, beyond those being sent: the claim is one statement
+ * for many, so a webhook with a backlog never waits on the database between sends.
+ */
+const PREFETCH = 256;
 /** Successful attempts are logged together, at most this many per statement... */
 const RECORD_BATCH = 200;
 /** ...and at most this long after the attempt. */
@@ -40,9 +45,10 @@ const RECORD_DELAY_MS = 5;
 
 /**
  * Delivers webhooks. On every webhook event (and every WEBHOOK_POLL_MS, for retries that come
- * due) it dispatches the new events into delivery rows, then claims due rows with a lease and
- * sends them: up to WEBHOOK_CONCURRENCY at once, and up to WEBHOOK_CONCURRENCY_PER_WEBHOOK for
- * any one webhook, so a slow receiver holds up only its own deliveries. Deliveries to one
+ * due) it dispatches the new events into delivery rows, then claims due rows with a lease, a
+ * batch per webhook ahead of the sends, and sends them: up to WEBHOOK_CONCURRENCY at once, and
+ * up to WEBHOOK_CONCURRENCY_PER_WEBHOOK for any one webhook, so a slow receiver holds up only
+ * its own deliveries. Deliveries to one
  * webhook may therefore arrive out of order; each carries its event's id and time.
  * Successful attempts are logged in batches; a failure goes through DeliveryOutcomes.
  */
@@ -51,8 +57,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly sender: WebhookSender;
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** In-flight attempts per webhook. */
-  private readonly busy = new Map<number, number>();
+  /** Claimed deliveries per webhook, waiting for a free send. */
+  private readonly queued = new Map<number, ClaimedDelivery[]>();
+  /** Attempts being sent per webhook. */
+  private readonly sending = new Map<number, number>();
+  private queuedCount = 0;
   /** The event types enabled webhooks subscribe to (undefined: not known, assume any). */
   private wanted?: Set<string>;
   /** Webhook events heard of that no dispatch has covered yet. */
@@ -80,7 +89,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    this.sender = new WebhookSender(config.webhooks, config.webhooks.timeoutMs);
+    this.sender = new WebhookSender(
+      config.webhooks,
+      config.webhooks.timeoutMs,
+      config.webhooks.perWebhook,
+    );
     bus.subscribe(
       (definition) => definition.webhook,
       (event) => this.heard(event),
@@ -122,6 +135,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     // one comes due again when its lease ends.
     await Promise.allSettled([...this.inFlight]);
     await this.flushDelivered();
+    const unsent = [...this.queued.values()].flat();
+    this.queued.clear();
+    if (unsent.length) {
+      await this.webhooks
+        .release(unsent)
+        .catch((error: Error) =>
+          this.logger.warn(`could not give back ${unsent.length} claims: ${error.message}`),
+        );
+    }
     await this.sender.close();
   }
 
@@ -153,16 +175,25 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       do {
         this.refill = false;
         await this.dispatch();
-        const free = this.config.webhooks.concurrency - this.inFlight.size;
-        if (free <= 0) break;
+        const room = PREFETCH * 4 - this.queuedCount;
+        if (room <= 0) break;
+        const held = new Map<number, number>();
+        for (const [webhook, list] of this.queued) held.set(webhook, list.length);
+        for (const [webhook, n] of this.sending) held.set(webhook, (held.get(webhook) ?? 0) + n);
         const now = this.clock.now();
         const claimed = await this.webhooks.claimDue(now, this.leaseEnd(now), randomUUID(), {
-          perWebhook: this.config.webhooks.perWebhook,
-          total: free,
-          busy: this.busy,
+          perWebhook: PREFETCH,
+          total: room,
+          busy: held,
         });
-        for (const delivery of claimed) this.track(delivery, this.attempt(delivery, false));
-        if (claimed.length === free) this.refill = true;
+        for (const delivery of claimed) {
+          const list = this.queued.get(delivery.webhook_id) ?? [];
+          list.push(delivery);
+          this.queued.set(delivery.webhook_id, list);
+        }
+        this.queuedCount += claimed.length;
+        this.pump();
+        if (claimed.length === room) this.refill = true;
       } while (this.refill && !this.stopped);
     } catch (error) {
       this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
@@ -211,16 +242,38 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     return outcome;
   }
 
+  /**
+   * Starts sends from the claimed queues: up to WEBHOOK_CONCURRENCY in all and
+   * WEBHOOK_CONCURRENCY_PER_WEBHOOK per webhook. A queue running low asks for another claim.
+   */
+  private pump(): void {
+    for (const [webhook, list] of this.queued) {
+      while (
+        list.length > 0 &&
+        !this.stopped &&
+        this.inFlight.size < this.config.webhooks.concurrency &&
+        (this.sending.get(webhook) ?? 0) < this.config.webhooks.perWebhook
+      ) {
+        const delivery = list.shift()!;
+        this.queuedCount--;
+        this.track(delivery, this.attempt(delivery, false));
+      }
+      if (list.length === 0) this.queued.delete(webhook);
+      if (list.length < PREFETCH / 2) this.kick();
+    }
+  }
+
   private track(delivery: ClaimedDelivery, work: Promise<unknown>): void {
     const webhook = delivery.webhook_id;
-    this.busy.set(webhook, (this.busy.get(webhook) ?? 0) + 1);
+    this.sending.set(webhook, (this.sending.get(webhook) ?? 0) + 1);
     this.inFlight.add(work);
     void work.finally(() => {
       this.inFlight.delete(work);
-      const left = (this.busy.get(webhook) ?? 1) - 1;
-      if (left > 0) this.busy.set(webhook, left);
-      else this.busy.delete(webhook);
-      this.kick();
+      const left = (this.sending.get(webhook) ?? 1) - 1;
+      if (left > 0) this.sending.set(webhook, left);
+      else this.sending.delete(webhook);
+      this.pump();
+      if (!this.queued.size) this.kick();
     });
   }
 

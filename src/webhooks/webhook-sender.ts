@@ -29,6 +29,8 @@ export class WebhookSender {
   constructor(
     private readonly policy: AddressPolicy,
     private readonly timeoutMs: number,
+    /** Connections per receiver: as many as sends to one webhook may be in flight. */
+    connections = 4,
   ) {
     const guardedLookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
@@ -47,7 +49,7 @@ export class WebhookSender {
     this.agent = new Agent({
       connect: { lookup: guardedLookup, timeout: timeoutMs },
       keepAliveTimeout: 4_000,
-      connections: 4,
+      connections,
     });
   }
 

@@ -15,6 +15,10 @@ export interface ClaimedDelivery {
   event_type: string;
   /** A test send's ready-made body; null for an event's (made from the event). */
   body: string | null;
+  /**
+   * The number of the attempt this claim makes. The row counts it only once the attempt is
+   * recorded, so a claim lost to a crash leaves no gap in the numbers.
+   */
   attempts: number;
   /** Null: as many as the retry schedule allows. */
   max_attempts: number | null;
@@ -56,7 +60,7 @@ export type WebhookChanges = Partial<
   Pick<WebhookDto, 'name' | 'url' | 'events' | 'enabled'> & { secret: string }
 >;
 
-const CLAIMED_COLUMNS = `c.id, c.webhook_id, c.event_id, c.event_type, c.body, c.attempts, c.max_attempts,
+const CLAIMED_COLUMNS = `c.id, c.webhook_id, c.event_id, c.event_type, c.body, c.attempts + 1 AS attempts, c.max_attempts,
   c.is_test, c.claim_token, w.url, w.secret, w.failing_since IS NOT NULL AS failing,
   e.created_at AS event_created_at, e.payload AS event_payload`;
 
@@ -272,7 +276,7 @@ export class WebhooksRepository {
     return this.dataSource.query<ClaimedDelivery[]>(
       `WITH locked AS (${lockedSql}), claimed AS (
          UPDATE webhook_deliveries d
-         SET next_attempt_at = $2, claimed_until = $2, claim_token = $3, attempts = d.attempts + 1
+         SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
          FROM locked WHERE d.id = locked.id
          RETURNING d.*
        )
@@ -280,6 +284,16 @@ export class WebhooksRepository {
        FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
        ORDER BY c.next_attempt_at, c.id`,
       params,
+    );
+  }
+
+  /** Gives back claimed deliveries that were not sent (on shutdown): due again at once. */
+  async release(deliveries: ClaimedDelivery[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries d SET next_attempt_at = now(), claimed_until = NULL, claim_token = NULL
+       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
+       WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token)],
     );
   }
 
@@ -298,8 +312,9 @@ export class WebhooksRepository {
            AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
        )
        UPDATE webhook_deliveries d
-       SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code, last_error = NULL
-       FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[]) AS r(id, token, at, status_code)
+       SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code,
+           last_error = NULL, attempts = r.attempt
+       FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)
        WHERE d.id = r.id AND d.claim_token = r.token`,
       [
         column((d) => d.delivery.id),
@@ -353,7 +368,7 @@ export class WebhooksRepository {
       `UPDATE webhook_deliveries
        SET status = $3, claimed_until = NULL, last_status_code = $4, last_error = $5,
            delivered_at = CASE WHEN $3 = 'delivered' THEN $6::timestamptz END,
-           next_attempt_at = coalesce($7, next_attempt_at)
+           next_attempt_at = coalesce($7, next_attempt_at), attempts = $8
        WHERE id = $1 AND claim_token = $2`,
       [
         delivery.id,
@@ -363,6 +378,7 @@ export class WebhooksRepository {
         outcome.error,
         outcome.at,
         outcome.nextAttemptAt ?? null,
+        delivery.attempts,
       ],
     );
   }

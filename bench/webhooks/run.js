@@ -1,0 +1,170 @@
+// bench/webhooks: how fast one webhook's deliveries reach a receiver that answers at once,
+// against a bare undici POST loop to the same receiver in the same run; then the lag of a
+// `vote.received` webhook while votes arrive at a steady 200 a second.
+// Usage: node bench/webhooks/run.js [deliveries=5000] [seconds of votes=15]
+const path = require('node:path');
+const { fork } = require('node:child_process');
+const { Client } = require('pg');
+const { request } = require('undici');
+const { build, freshDatabase, dropDatabase, startApi, stop, ADMIN_URL } = require('../lib/servers');
+
+const DB = 'jbx_bench_webhooks';
+const DELIVERIES = Number(process.argv[2] ?? 5000);
+const VOTE_SECONDS = Number(process.argv[3] ?? 15);
+const VOTES_PER_SECOND = 200;
+const RECEIVER_PORT = 5402;
+const receiverUrl = `http://127.0.0.1:${RECEIVER_PORT}/hook`;
+
+const ask = (child) =>
+  new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send({ cmd: 'stats' });
+  });
+
+async function waitFor(child, count, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await ask(child);
+    if (stats.count >= count || Date.now() > deadline) return stats;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+};
+
+/** The baseline: the same body POSTed `n` times by a bare undici loop, `concurrency` at once. */
+async function bareLoop(n, concurrency, body) {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < n) {
+        const res = await request(receiverUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await res.body.dump();
+      }
+    }),
+  );
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function main() {
+  build();
+  const databaseUrl = await freshDatabase(ADMIN_URL, DB);
+  const receiver = fork(path.join(__dirname, 'receiver.js'), {
+    env: { ...process.env, PORT: String(RECEIVER_PORT) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise((r) => receiver.once('message', r));
+  const api = await startApi({ databaseUrl, port: 5401 });
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
+    const post = async (p, body) =>
+      (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+    await post('/api/webhooks', {
+      name: 'bench',
+      url: receiverUrl,
+      secret: 'bench-secret-123',
+      events: ['vote.received'],
+    });
+    const session = await post('/api/sessions', {});
+    const [game] = await (
+      await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
+    ).json();
+    await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
+
+    // 1. A burst: DELIVERIES events committed at once, then timed until all have arrived.
+    const payload = JSON.stringify({
+      sessionId: session.id,
+      game: { id: game.id, title: game.title, pack_name: game.pack_name },
+      vote: { username: 'burst', type: 'up', timestamp: new Date().toISOString() },
+      totals: { upvotes: 1, downvotes: 0, popularity_score: 1 },
+    });
+    receiver.send({ cmd: 'reset' });
+    const burstStart = performance.now();
+    await db.query(
+      `INSERT INTO events (type, session_id, payload)
+       SELECT 'vote.received', $1, $2::json FROM generate_series(1, $3)`,
+      [session.id, payload, DELIVERIES],
+    );
+    const burst = await waitFor(receiver, DELIVERIES, 120_000);
+    const apiRate =
+      DELIVERIES / ((burst.last - (Date.now() - (performance.now() - burstStart))) / 1000);
+    receiver.send({ cmd: 'reset' });
+    const body = JSON.stringify({
+      event: 'vote.received',
+      timestamp: new Date().toISOString(),
+      data: JSON.parse(payload),
+    });
+    const bareRate = await bareLoop(DELIVERIES, 16, body);
+
+    // 2. A steady chat: 200 votes a second through the API, each delivered to the webhook.
+    receiver.send({ cmd: 'reset' });
+    let sent = 0;
+    const voting = new Promise((resolve) => {
+      const timer = setInterval(() => {
+        for (let i = 0; i < VOTES_PER_SECOND / 50; i++) {
+          sent++;
+          void fetch(`${api.url}/api/votes/live`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({
+              username: `chat-${sent}`,
+              vote: 'up',
+              timestamp: new Date().toISOString(),
+            }),
+          });
+        }
+        if (sent >= VOTES_PER_SECOND * VOTE_SECONDS) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    await voting;
+    const lastVote = Date.now();
+    const steady = await waitFor(receiver, sent, 60_000);
+    const stored = Number(
+      (
+        await db.query(
+          `SELECT count(*) FROM events WHERE type = 'vote.received' AND payload->'vote'->>'username' LIKE 'chat-%'`,
+        )
+      ).rows[0].count,
+    );
+
+    console.log(`\nOne webhook, a receiver that answers at once (${DELIVERIES} deliveries)\n`);
+    console.log(
+      `  API worker      ${apiRate.toFixed(0).padStart(7)} deliveries/s (all ${burst.count >= DELIVERIES ? 'arrived' : `NOT arrived: ${burst.count}`}, ${burst.unique} distinct)`,
+    );
+    console.log(`  bare undici     ${bareRate.toFixed(0).padStart(7)} requests/s (16 at once)`);
+    console.log(
+      `  ratio           ${(apiRate / bareRate).toFixed(2)} (goal >= 0.5; goal >= 1000/s)`,
+    );
+    console.log(`\n${VOTES_PER_SECOND} votes/s for ${VOTE_SECONDS} s, one vote.received webhook\n`);
+    console.log(`  votes stored ${stored}, deliveries ${steady.count} (${steady.unique} distinct)`);
+    console.log(
+      `  lag from event to arrival: p50 ${percentile(steady.lags, 50)} ms, p99 ${percentile(steady.lags, 99)} ms, max ${Math.max(...steady.lags)} ms (goal p99 <= 1000)`,
+    );
+    console.log(
+      `  backlog drained ${Math.max(0, steady.last - lastVote)} ms after the last vote (goal <= 5000)`,
+    );
+  } finally {
+    await db.end();
+    await stop(api.child);
+    receiver.kill();
+    await dropDatabase(ADMIN_URL, DB);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
