@@ -9,7 +9,7 @@ const { LIVE_VOTE_SQL, VOTE_COUNTER_SHARDS } = require('../../dist/src/votes/vot
 // The same pool size as the API's vote pool.
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DB_VOTE_POOL_SIZE ?? 4),
+  max: Number(process.env.DB_VOTE_POOL_SIZE ?? 8),
 });
 
 http

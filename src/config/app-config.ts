@@ -236,7 +236,7 @@ export function loadConfig(env: Env): AppConfig {
     },
     database: {
       poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
-      votePoolSize: integer(env, 'DB_VOTE_POOL_SIZE', 4, 1, 1000),
+      votePoolSize: integer(env, 'DB_VOTE_POOL_SIZE', 8, 1, 1000),
       connectionTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
     },
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 168, 24, 24 * 365),

@@ -39,10 +39,9 @@ export class SessionsRepository {
 
   /**
    * One session. With `lock`, its row is locked for the rest of the transaction, which orders
-   * the changes of one session: NO KEY UPDATE, not UPDATE, because a live vote's foreign-key
-   * check takes KEY SHARE on this row while it holds the session's event lock, and a full UPDATE
-   * lock would deadlock with it. Locked first and read after, so the counts are not from before
-   * the lock wait.
+   * the changes of one session: NO KEY UPDATE, not UPDATE, so that live votes (whose foreign-key
+   * checks take KEY SHARE on this row) never wait for it. Locked first and read after, so the
+   * counts are not from before the lock wait.
    */
   async find(
     id: number,
