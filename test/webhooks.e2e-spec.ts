@@ -513,7 +513,10 @@ describe('webhook delivery to several receivers', () => {
   it('a receiver that hangs does not hold up the other webhooks', async () => {
     // A send timeout far beyond the test: the hanging receiver is answered only after the
     // healthy one has its delivery, which a worker sending one at a time could never do.
-    const t = await startTestApp({ webhooks: { ...TEST_WEBHOOK_SETTINGS, timeoutMs: 60_000 } });
+    const t = await startTestApp({
+      // The lease outlasts the timeout, as configuration requires.
+      webhooks: { ...TEST_WEBHOOK_SETTINGS, timeoutMs: 60_000, leaseMs: 120_000 },
+    });
     const slow = await startReceiver();
     const healthy = await startReceiver();
     let release: () => void = () => undefined;

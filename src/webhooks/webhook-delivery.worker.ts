@@ -15,7 +15,12 @@ import { Clock } from './clock';
 import { DeliveryOutcomes, type AttemptResult } from './delivery-outcomes';
 import { WebhookSender } from './webhook-sender';
 import { deliveryBody, deliveryHeaders } from './webhook-signing';
-import { WebhooksRepository, type ClaimedDelivery, type Delivered } from './webhooks.repository';
+import {
+  WebhooksRepository,
+  type Claim,
+  type ClaimedDelivery,
+  type Delivered,
+} from './webhooks.repository';
 
 export interface AttemptOutcome {
   deliveryId: number;
@@ -59,6 +64,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Claimed deliveries per webhook, waiting for a free send. */
   private readonly queued = new Map<number, ClaimedDelivery[]>();
+  /** Every delivery queued or being sent here, with when its claim's lease ends. */
+  private readonly active = new Map<string, { delivery: ClaimedDelivery; leaseUntil: Date }>();
   /** Attempts being sent per webhook. */
   private readonly sending = new Map<number, number>();
   private queuedCount = 0;
@@ -180,18 +187,27 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         const held = new Map<number, number>();
         for (const [webhook, list] of this.queued) held.set(webhook, list.length);
         for (const [webhook, n] of this.sending) held.set(webhook, (held.get(webhook) ?? 0) + n);
-        const now = this.clock.now();
-        const claimed = await this.webhooks.claimDue(now, this.leaseEnd(now), randomUUID(), {
+        const claim = this.newClaim();
+        const claimed = await this.webhooks.claimDue(claim.now, claim.leaseUntil, claim.token, {
           perWebhook: PREFETCH,
           total: room,
           busy: held,
         });
         for (const delivery of claimed) {
+          const mine = this.active.get(delivery.id);
+          if (mine) {
+            // Claimed again while queued or sent here (its lease ran out on the clock): keep the
+            // one attempt, under the new claim, so its outcome is still recorded.
+            mine.delivery.claim_token = delivery.claim_token;
+            mine.leaseUntil = claim.leaseUntil;
+            continue;
+          }
+          this.active.set(delivery.id, { delivery, leaseUntil: claim.leaseUntil });
           const list = this.queued.get(delivery.webhook_id) ?? [];
           list.push(delivery);
           this.queued.set(delivery.webhook_id, list);
+          this.queuedCount++;
         }
-        this.queuedCount += claimed.length;
         this.pump();
         if (claimed.length === room) this.refill = true;
       } while (this.refill && !this.stopped);
@@ -227,16 +243,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     }
   }
 
-  /** Claims one delivery by id and sends it now (test sends and manual retries). */
-  async deliverNow(deliveryId: number): Promise<AttemptOutcome | undefined> {
+  /** A new claim: a lease from now, and a token. */
+  newClaim(): Claim {
     const now = this.clock.now();
-    const [delivery] = await this.webhooks.claimOne(
-      deliveryId,
+    return {
       now,
-      this.leaseEnd(now),
-      randomUUID(),
-    );
-    if (!delivery) return undefined;
+      leaseUntil: new Date(now.getTime() + this.config.webhooks.leaseMs),
+      token: randomUUID(),
+    };
+  }
+
+  /** Sends a delivery its caller claimed (test sends and manual retries) now; answers how it went. */
+  sendClaimed(delivery: ClaimedDelivery, claim: Claim): Promise<AttemptOutcome> {
+    this.active.set(delivery.id, { delivery, leaseUntil: claim.leaseUntil });
     const outcome = this.attempt(delivery, true);
     this.track(delivery, outcome);
     return outcome;
@@ -256,6 +275,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       ) {
         const delivery = list.shift()!;
         this.queuedCount--;
+        const lease = this.active.get(delivery.id)?.leaseUntil;
+        if (
+          !lease ||
+          lease.getTime() - this.clock.now().getTime() < this.config.webhooks.timeoutMs
+        ) {
+          // Its lease would end before a send could: it comes due again by itself, and a
+          // worker (this one or another) claims it afresh. Sending now could send it twice.
+          this.active.delete(delivery.id);
+          continue;
+        }
         this.track(delivery, this.attempt(delivery, false));
       }
       if (list.length === 0) this.queued.delete(webhook);
@@ -269,16 +298,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.inFlight.add(work);
     void work.finally(() => {
       this.inFlight.delete(work);
+      this.active.delete(delivery.id);
       const left = (this.sending.get(webhook) ?? 1) - 1;
       if (left > 0) this.sending.set(webhook, left);
       else this.sending.delete(webhook);
       this.pump();
       if (!this.queued.size) this.kick();
     });
-  }
-
-  private leaseEnd(now: Date): Date {
-    return new Date(now.getTime() + this.config.webhooks.leaseMs);
   }
 
   /**

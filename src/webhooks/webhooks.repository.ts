@@ -34,6 +34,13 @@ export interface ClaimedDelivery {
   event_payload: unknown;
 }
 
+/** A claim: the lease it holds until, and the token that proves it. */
+export interface Claim {
+  now: Date;
+  leaseUntil: Date;
+  token: string;
+}
+
 /** A successful attempt, recorded with others in one statement. */
 export interface Delivered {
   delivery: ClaimedDelivery;
@@ -152,31 +159,43 @@ export class WebhooksRepository {
     );
   }
 
-  /** A one-attempt delivery of a ready-made body (a test send). */
-  async insertTestDelivery(webhookId: number, eventType: string, body: string): Promise<number> {
-    const [{ id }] = await this.dataSource.query<{ id: string }[]>(
-      `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts, is_test)
-       VALUES ($1, $2, $3, 1, true) RETURNING id`,
-      [webhookId, eventType, body],
+  /** A one-attempt delivery of a ready-made body (a test send), claimed for the caller. */
+  async insertTestDelivery(
+    webhookId: number,
+    eventType: string,
+    body: string,
+    claim: Claim,
+  ): Promise<ClaimedDelivery> {
+    const [delivery] = await this.withClaimedColumns(
+      `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts, is_test,
+                                       next_attempt_at, claimed_until, claim_token)
+       VALUES ($1, $2, $3, 1, true, $4, $4, $5)
+       RETURNING *`,
+      [webhookId, eventType, body, claim.leaseUntil, claim.token],
     );
-    return Number(id);
+    return delivery;
   }
 
   /**
-   * Makes a delivery that is not delivered due now: one more attempt for a failed one, the next
-   * of its schedule for a pending one. False when it is delivered, being sent, or not there.
+   * Claims a delivery that is not delivered for one more attempt now: one more for a failed
+   * one, the next of its schedule for a pending one. Undefined when it is delivered, being
+   * sent, or not there.
    */
-  async makeDueAgain(webhookId: number, deliveryId: number): Promise<boolean> {
-    const { count } = await modify(
-      this.dataSource,
+  async claimForRetry(
+    webhookId: number,
+    deliveryId: number,
+    claim: Claim,
+  ): Promise<ClaimedDelivery | undefined> {
+    const [delivery] = await this.withClaimedColumns(
       `UPDATE webhook_deliveries
-       SET status = 'pending', next_attempt_at = now(),
+       SET status = 'pending', next_attempt_at = $3, claimed_until = $3, claim_token = $4,
            max_attempts = CASE WHEN status = 'pending' THEN max_attempts ELSE attempts + 1 END
        WHERE id = $1 AND webhook_id = $2 AND status <> 'delivered'
-         AND (claimed_until IS NULL OR claimed_until < now())`,
-      [deliveryId, webhookId],
+         AND (claimed_until IS NULL OR claimed_until < $5)
+       RETURNING *`,
+      [deliveryId, webhookId, claim.leaseUntil, claim.token, claim.now],
     );
-    return count > 0;
+    return delivery;
   }
 
   async deliveryStatus(webhookId: number, deliveryId: number): Promise<string | undefined> {
@@ -262,24 +281,28 @@ export class WebhooksRepository {
     );
   }
 
-  /** Claims one delivery by id, due or not (test sends and manual retries). */
-  claimOne(id: number, now: Date, leaseUntil: Date, token: string): Promise<ClaimedDelivery[]> {
-    return this.claim(
-      `SELECT c.id FROM webhook_deliveries c
-       WHERE c.id = $4 AND c.status = 'pending' AND (c.claimed_until IS NULL OR c.claimed_until < $1)
-       FOR UPDATE SKIP LOCKED`,
-      [now, leaseUntil, token, id],
+  private claim(lockedSql: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+    return this.withClaimedColumns(
+      `UPDATE webhook_deliveries d
+       SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
+       FROM locked WHERE d.id = locked.id
+       RETURNING d.*`,
+      params,
+      `locked AS (${lockedSql}), `,
     );
   }
 
-  private async claim(lockedSql: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+  /**
+   * Runs a statement that claims delivery rows (after the `before` CTEs), returning them whole,
+   * and answers them with what a send needs.
+   */
+  private withClaimedColumns(
+    claiming: string,
+    params: unknown[],
+    before = '',
+  ): Promise<ClaimedDelivery[]> {
     return this.dataSource.query<ClaimedDelivery[]>(
-      `WITH locked AS (${lockedSql}), claimed AS (
-         UPDATE webhook_deliveries d
-         SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
-         FROM locked WHERE d.id = locked.id
-         RETURNING d.*
-       )
+      `WITH ${before}claimed AS (${claiming})
        SELECT ${CLAIMED_COLUMNS}
        FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
        ORDER BY c.next_attempt_at, c.id`,

@@ -19,7 +19,7 @@ import type {
   WebhookAttemptDto,
   WebhookDto,
 } from './dto/webhook.dto';
-import { WebhookDeliveryWorker } from './webhook-delivery.worker';
+import { WebhookDeliveryWorker, type AttemptOutcome } from './webhook-delivery.worker';
 import { deliveryBody } from './webhook-signing';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -97,8 +97,13 @@ export class WebhooksService {
   async sendTest(id: number): Promise<DeliveryResultDto> {
     await this.get(id);
     const body = deliveryBody('game.added', new Date(), TEST_EVENT);
-    const deliveryId = await this.webhooks.insertTestDelivery(id, 'game.added', body);
-    return this.sendNow(deliveryId, 'Test webhook sent');
+    const claim = this.worker.newClaim();
+    const delivery = await this.webhooks.insertTestDelivery(id, 'game.added', body, claim);
+    return this.report(
+      delivery.id,
+      await this.worker.sendClaimed(delivery, claim),
+      'Test webhook sent',
+    );
   }
 
   /**
@@ -107,7 +112,9 @@ export class WebhooksService {
    */
   async retry(webhookId: number, deliveryId: number): Promise<DeliveryResultDto> {
     await this.get(webhookId);
-    if (!(await this.webhooks.makeDueAgain(webhookId, deliveryId))) {
+    const claim = this.worker.newClaim();
+    const delivery = await this.webhooks.claimForRetry(webhookId, deliveryId, claim);
+    if (!delivery) {
       const status = await this.webhooks.deliveryStatus(webhookId, deliveryId);
       if (!status) {
         throw new NotFoundException(`Delivery ${deliveryId} of webhook ${webhookId} not found`);
@@ -118,15 +125,17 @@ export class WebhooksService {
           : `Delivery ${deliveryId} is being sent right now`,
       );
     }
-    return this.sendNow(deliveryId, 'Delivery sent again');
+    return this.report(
+      delivery.id,
+      await this.worker.sendClaimed(delivery, claim),
+      'Delivery sent again',
+    );
   }
 
-  private async sendNow(deliveryId: number, message: string): Promise<DeliveryResultDto> {
-    const outcome = await this.worker.deliverNow(deliveryId);
-    if (!outcome) throw new ConflictException(`Delivery ${deliveryId} is being sent right now`);
+  private report(deliveryId: string, outcome: AttemptOutcome, message: string): DeliveryResultDto {
     return {
       message,
-      delivery_id: deliveryId,
+      delivery_id: Number(deliveryId),
       success: outcome.success,
       status_code: outcome.statusCode,
       error: outcome.error,
