@@ -3,6 +3,112 @@ CREATE EXTENSION IF NOT EXISTS btree_gist WITH SCHEMA public;
 
 COMMENT ON EXTENSION btree_gist IS 'support for indexing common datatypes in GiST';
 
+CREATE FUNCTION public.count_votes(p_game integer, p_shard smallint, p_up integer, p_down integer) RETURNS void
+    LANGUAGE sql
+    AS $$
+        INSERT INTO vote_counts AS c (game_id, shard, upvotes, downvotes)
+        VALUES (p_game, p_shard, p_up, p_down)
+        ON CONFLICT (game_id, shard) DO UPDATE
+        SET upvotes = c.upvotes + excluded.upvotes, downvotes = c.downvotes + excluded.downvotes
+      $$;
+
+CREATE FUNCTION public.import_chat_votes(p_session integer, p_usernames text[], p_types smallint[], p_times timestamp with time zone[]) RETURNS TABLE(unmatched integer, counted integer, games json)
+    LANGUAGE plpgsql
+    AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_game integer;
+        v_id bigint;
+        v_unmatched integer := 0;
+        v_ids bigint[] := '{}';
+      BEGIN
+        PERFORM pg_advisory_xact_lock(7277, k)
+        FROM (SELECT DISTINCT hashtext(u) AS k FROM unnest(p_usernames) u ORDER BY 1) turns;
+        FOR i IN 1 .. coalesce(array_length(p_usernames, 1), 0) LOOP
+          SELECT sg.game_id INTO v_game FROM session_games sg
+          WHERE sg.session_id = p_session AND sg.played_at <= p_times[i]
+          ORDER BY sg.played_at DESC, sg.id DESC LIMIT 1;
+          IF v_game IS NULL THEN
+            v_unmatched := v_unmatched + 1;
+            CONTINUE;
+          END IF;
+          CONTINUE WHEN EXISTS (SELECT 1 FROM votes v WHERE v.username = p_usernames[i]
+            AND v.voted_at > p_times[i] - interval '1 second' AND v.voted_at < p_times[i] + interval '1 second');
+          INSERT INTO votes (session_id, game_id, username, vote_type, voted_at, source)
+          VALUES (p_session, v_game, p_usernames[i], p_types[i], p_times[i], 'chat')
+          RETURNING id INTO v_id;
+          v_ids := v_ids || v_id;
+        END LOOP;
+        PERFORM count_votes(n.game_id, 0::smallint, n.up, n.down)
+        FROM (SELECT v.game_id, count(*) FILTER (WHERE v.vote_type = 1)::int AS up,
+                     count(*) FILTER (WHERE v.vote_type = -1)::int AS down
+              FROM votes v WHERE v.id = ANY (v_ids) GROUP BY v.game_id) n;
+        RETURN QUERY SELECT v_unmatched, coalesce(array_length(v_ids, 1), 0),
+          coalesce((SELECT json_agg(c ORDER BY c.title) FROM (
+            SELECT v.game_id, g.title, count(*) FILTER (WHERE v.vote_type = 1)::int AS upvotes,
+                   count(*) FILTER (WHERE v.vote_type = -1)::int AS downvotes
+            FROM votes v JOIN games g ON g.id = v.game_id
+            WHERE v.id = ANY (v_ids) GROUP BY v.game_id, g.title) c), '[]'::json);
+      END $$;
+
+CREATE FUNCTION public.record_live_vote(p_username text, p_type smallint, p_at timestamp with time zone, p_timestamp text, p_ticker text, p_shard smallint) RETURNS TABLE(session_id integer, game_id integer, games_played integer, title text, upvotes integer, downvotes integer, popularity_score integer, event_id bigint, event_xid text, event_created_at timestamp with time zone, event_payload json)
+    LANGUAGE plpgsql
+    AS $$
+      #variable_conflict use_column
+      DECLARE
+        v_session integer;
+        v_game integer;
+        v_played integer;
+        v_title text;
+        v_pack text;
+        v_up integer;
+        v_down integer;
+        v_event events%ROWTYPE;
+      BEGIN
+        -- The game: the one being played at the vote's time, or the ticker's.
+        IF p_ticker IS NULL THEN
+          SELECT sg.session_id, sg.game_id INTO v_session, v_game
+          FROM session_games sg JOIN sessions s ON s.id = sg.session_id
+          WHERE s.is_active AND sg.played_at <= p_at
+          ORDER BY sg.played_at DESC, sg.id DESC LIMIT 1;
+        ELSE
+          SELECT s.id, g.id INTO v_session, v_game
+          FROM sessions s JOIN games g ON g.ticker = upper(p_ticker)
+          WHERE s.is_active;
+        END IF;
+        IF v_session IS NULL THEN
+          RETURN;
+        END IF;
+        SELECT count(*)::int INTO v_played FROM session_games sg WHERE sg.session_id = v_session;
+
+        -- This user's turn, then a look at their votes with a snapshot taken after it.
+        PERFORM pg_advisory_xact_lock(7277, hashtext(p_username));
+        IF EXISTS (SELECT 1 FROM votes v WHERE v.username = p_username
+                   AND v.voted_at > p_at - interval '1 second' AND v.voted_at < p_at + interval '1 second') THEN
+          RETURN QUERY SELECT v_session, v_game, v_played, NULL::text, NULL::integer, NULL::integer,
+                              NULL::integer, NULL::bigint, NULL::text, NULL::timestamptz, NULL::json;
+          RETURN;
+        END IF;
+
+        INSERT INTO votes (session_id, game_id, username, vote_type, voted_at)
+        VALUES (v_session, v_game, p_username, p_type, p_at);
+        PERFORM count_votes(v_game, p_shard, (p_type = 1)::int, (p_type = -1)::int);
+        -- The totals: this vote and every vote committed before this statement.
+        SELECT coalesce(sum(c.upvotes), 0)::int, coalesce(sum(c.downvotes), 0)::int INTO v_up, v_down
+        FROM vote_counts c WHERE c.game_id = v_game;
+        SELECT g.title, g.pack_name INTO v_title, v_pack FROM games g WHERE g.id = v_game;
+        INSERT INTO events (type, session_id, payload)
+        VALUES ('vote.received', v_session, json_build_object(
+          'sessionId', v_session,
+          'game', json_build_object('id', v_game, 'title', v_title, 'pack_name', v_pack),
+          'vote', json_build_object('username', p_username, 'type', CASE WHEN p_type = 1 THEN 'up' ELSE 'down' END,
+                                    'timestamp', p_timestamp),
+          'totals', json_build_object('upvotes', v_up, 'downvotes', v_down, 'popularity_score', v_up - v_down)))
+        RETURNING * INTO v_event;
+        RETURN QUERY SELECT v_session, v_game, v_played, v_title, v_up, v_down, v_up - v_down,
+                            v_event.id, v_event.xid::text, v_event.created_at, v_event.payload;
+      END $$;
+
 CREATE TABLE public.events (
     id bigint NOT NULL,
     type text NOT NULL,
@@ -160,13 +266,11 @@ CREATE TABLE public.votes (
     username text NOT NULL,
     vote_type smallint NOT NULL,
     voted_at timestamp with time zone NOT NULL,
-    vote_window tstzrange NOT NULL,
     source text DEFAULT 'live'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT votes_source_check CHECK ((source = ANY (ARRAY['live'::text, 'chat'::text]))),
     CONSTRAINT votes_username_check CHECK (((length(username) >= 1) AND (length(username) <= 100))),
-    CONSTRAINT votes_vote_type_check CHECK ((vote_type = ANY (ARRAY[1, '-1'::integer]))),
-    CONSTRAINT votes_window_matches CHECK (((lower(vote_window) = voted_at) AND (upper(vote_window) = (voted_at + '00:00:01'::interval))))
+    CONSTRAINT votes_vote_type_check CHECK ((vote_type = ANY (ARRAY[1, '-1'::integer])))
 );
 
 CREATE SEQUENCE public.votes_id_seq
@@ -307,9 +411,6 @@ ALTER TABLE ONLY public.vote_counts
     ADD CONSTRAINT vote_counts_pkey PRIMARY KEY (game_id, shard);
 
 ALTER TABLE ONLY public.votes
-    ADD CONSTRAINT votes_one_per_user_per_second EXCLUDE USING gist (username WITH =, vote_window WITH &&);
-
-ALTER TABLE ONLY public.votes
     ADD CONSTRAINT votes_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.webhook_attempts
@@ -342,6 +443,8 @@ CREATE UNIQUE INDEX sessions_one_active ON public.sessions USING btree (is_activ
 CREATE INDEX votes_game ON public.votes USING btree (game_id);
 
 CREATE INDEX votes_session_game ON public.votes USING btree (session_id, game_id);
+
+CREATE INDEX votes_user_time ON public.votes USING btree (username, voted_at);
 
 CREATE INDEX votes_voted_at ON public.votes USING btree (voted_at DESC, id DESC);
 

@@ -18,107 +18,17 @@ import type {
 export const VOTE_COUNTER_SHARDS = 16;
 
 /**
- * Adds per-game vote counts to the games' counters, in counter row `shard`. `deltas` is a
- * relation with columns `game_id`, `up` and `down` (negative to take votes away). The one
- * statement that keeps the counters equal to the vote rows, used by every writer of votes.
- */
-const countVotes = (deltas: string, shard: string) =>
-  `INSERT INTO vote_counts AS c (game_id, shard, upvotes, downvotes)
-   SELECT d.game_id, ${shard}, d.up, d.down FROM ${deltas} d
-   ON CONFLICT (game_id, shard) DO UPDATE
-   SET upvotes = c.upvotes + excluded.upvotes, downvotes = c.downvotes + excluded.downvotes`;
-
-/**
- * The live vote as one statement: find the game, record the vote (the exclusion constraint
- * refuses a second vote of the user within a second), add it to one of the game's counter rows
- * and write the `vote.received` event with the game's totals, in one implicit transaction and
- * one round trip. Nothing in it waits for another vote's commit unless both picked the same
- * counter row, and events need no lock (see EventsRepository: commit-order watermark).
- *
- * The totals are the vote's own counter row, as updated, plus the other rows as committed when
- * the statement began: every vote counts itself and every vote committed before it.
+ * The live vote: the function `record_live_vote` (migration 1764220800000-VoteDedupByUserTurns)
+ * finds the game played at the vote's time (or the ticker's), takes the user's turn and refuses a
+ * second vote of theirs within a second, records the vote, adds it to one of the game's counter
+ * rows and writes the `vote.received` event with the game's totals: one round trip, one
+ * transaction. No row: no game matched; a row without a title: a duplicate.
  *
  * $1 username, $2 vote_type (1 or -1), $3 timestamp, $4 the timestamp as the client sent it,
  * $5 ticker (null: the game being played at $3), $6 the counter row (0 to VOTE_COUNTER_SHARDS-1).
  */
-export const LIVE_VOTE_SQL = `
-WITH active AS (
-  SELECT id FROM sessions WHERE is_active
-), target AS (
-  SELECT * FROM (
-    SELECT sg.session_id, sg.game_id FROM session_games sg JOIN active a ON sg.session_id = a.id
-    WHERE $5::text IS NULL AND sg.played_at <= $3::timestamptz
-    ORDER BY sg.played_at DESC, sg.id DESC LIMIT 1
-  ) by_time
-  UNION ALL
-  SELECT a.id, g.id FROM active a JOIN games g ON g.ticker = upper($5::text)
-), vote AS (
-  INSERT INTO votes (session_id, game_id, username, vote_type, voted_at, vote_window)
-  SELECT session_id, game_id, $1::text, $2::smallint, $3::timestamptz,
-         tstzrange($3::timestamptz, $3::timestamptz + interval '1 second')
-  FROM target
-  ON CONFLICT DO NOTHING
-  RETURNING session_id, game_id, ($2::smallint = 1)::int AS up, ($2::smallint = -1)::int AS down
-), counted AS (
-  ${countVotes('vote', '$6::smallint')}
-  RETURNING c.game_id, c.upvotes, c.downvotes
-), totals AS (
-  SELECT c.game_id, g.title, g.pack_name,
-         c.upvotes + coalesce(o.upvotes, 0) AS upvotes, c.downvotes + coalesce(o.downvotes, 0) AS downvotes
-  FROM counted c JOIN games g ON g.id = c.game_id
-  CROSS JOIN LATERAL (
-    SELECT sum(upvotes)::int AS upvotes, sum(downvotes)::int AS downvotes
-    FROM vote_counts WHERE game_id = c.game_id AND shard <> $6::smallint
-  ) o
-), event AS (
-  INSERT INTO events (type, session_id, payload)
-  SELECT 'vote.received', v.session_id, json_build_object(
-    'sessionId', v.session_id,
-    'game', json_build_object('id', t.game_id, 'title', t.title, 'pack_name', t.pack_name),
-    'vote', json_build_object('username', $1::text, 'type', CASE WHEN $2::smallint = 1 THEN 'up' ELSE 'down' END, 'timestamp', $4::text),
-    'totals', json_build_object('upvotes', t.upvotes, 'downvotes', t.downvotes, 'popularity_score', t.upvotes - t.downvotes))
-  FROM vote v CROSS JOIN totals t
-  RETURNING id, xid::text AS xid, created_at, payload
-)
-SELECT t.session_id, t.game_id,
-       (SELECT count(*) FROM session_games sg WHERE sg.session_id = t.session_id)::int AS games_played,
-       c.title, c.upvotes, c.downvotes, c.upvotes - c.downvotes AS popularity_score,
-       e.id AS event_id, e.xid AS event_xid, e.created_at AS event_created_at, e.payload AS event_payload
-FROM target t LEFT JOIN totals c ON true LEFT JOIN event e ON true`;
-
-/**
- * Chat import as one statement: $1 usernames, $2 vote types, $3 timestamps (sorted by time,
- * so of two votes within a second the earlier one counts), $4 the session.
- */
-const CHAT_IMPORT_SQL = `
-WITH input AS (
-  SELECT * FROM unnest($1::text[], $2::smallint[], $3::timestamptz[]) WITH ORDINALITY AS m(username, vote_type, voted_at, n)
-), matched AS (
-  SELECT m.*, (
-    SELECT sg.game_id FROM session_games sg
-    WHERE sg.session_id = $4 AND sg.played_at <= m.voted_at
-    ORDER BY sg.played_at DESC, sg.id DESC LIMIT 1
-  ) AS game_id
-  FROM input m
-), inserted AS (
-  INSERT INTO votes (session_id, game_id, username, vote_type, voted_at, vote_window, source)
-  SELECT $4, game_id, username, vote_type, voted_at, tstzrange(voted_at, voted_at + interval '1 second'), 'chat'
-  FROM matched WHERE game_id IS NOT NULL ORDER BY n
-  ON CONFLICT DO NOTHING
-  RETURNING game_id, vote_type
-), per_game AS (
-  SELECT game_id, count(*) FILTER (WHERE vote_type = 1)::int AS up, count(*) FILTER (WHERE vote_type = -1)::int AS down
-  FROM inserted GROUP BY game_id
-), counted AS (
-  -- Runs although nothing reads it: PostgreSQL always completes a data-modifying CTE.
-  ${countVotes('per_game', '0')}
-), counted_games AS (
-  SELECT p.game_id, g.title, p.up AS upvotes, p.down AS downvotes
-  FROM per_game p JOIN games g ON g.id = p.game_id
-)
-SELECT (SELECT count(*) FROM matched WHERE game_id IS NULL)::int AS unmatched,
-       (SELECT count(*) FROM inserted)::int AS counted,
-       coalesce((SELECT json_agg(c ORDER BY c.title) FROM counted_games c), '[]') AS games`;
+export const LIVE_VOTE_SQL =
+  'SELECT * FROM record_live_vote($1::text, $2::smallint, $3::timestamptz, $4::text, $5::text, $6::smallint)';
 
 export interface LiveVoteRow {
   session_id: number;
@@ -201,9 +111,11 @@ export class VotesRepository implements OnApplicationShutdown {
     sessionId: number,
     votes: ChatVote[],
   ): Promise<{ unmatched: number; counted: number; games: ChatImportResultDto['games'] }> {
+    // import_chat_votes: every vote in time order, the earlier of two within a second counting,
+    // under the same per-user turns as live votes (migration 1764220800000).
     const [result] = await this.dataSource.query<
       { unmatched: number; counted: number; games: ChatImportResultDto['games'] }[]
-    >(CHAT_IMPORT_SQL, [
+    >('SELECT * FROM import_chat_votes($4, $1::text[], $2::smallint[], $3::timestamptz[])', [
       votes.map((v) => v.username),
       votes.map((v) => v.type),
       votes.map((v) => v.at.toISOString()),
@@ -215,12 +127,9 @@ export class VotesRepository implements OnApplicationShutdown {
   /** Takes a session's votes out of the game counters (before the session is deleted). */
   async uncountSession(db: Queryable, sessionId: number): Promise<void> {
     await db.query(
-      countVotes(
-        `(SELECT game_id, -count(*) FILTER (WHERE vote_type = 1)::int AS up,
-                 -count(*) FILTER (WHERE vote_type = -1)::int AS down
-          FROM votes WHERE session_id = $1 GROUP BY game_id)`,
-        '0',
-      ),
+      `SELECT count_votes(game_id, 0::smallint, -count(*) FILTER (WHERE vote_type = 1)::int,
+                          -count(*) FILTER (WHERE vote_type = -1)::int)
+       FROM votes WHERE session_id = $1 GROUP BY game_id`,
       [sessionId],
     );
   }

@@ -6,6 +6,7 @@ import { CreateWebhooks1764220400000 } from './1764220400000-CreateWebhooks';
 import { WebhookHousekeeping1764220500000 } from './1764220500000-WebhookHousekeeping';
 import { DeliveryAttemptsFromSchedule1764220600000 } from './1764220600000-DeliveryAttemptsFromSchedule';
 import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-CommitOrderAndShardedCounts';
+import { VoteDedupByUserTurns1764220800000 } from './1764220800000-VoteDedupByUserTurns';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   WebhookHousekeeping1764220500000,
   DeliveryAttemptsFromSchedule1764220600000,
   CommitOrderAndShardedCounts1764220700000,
+  VoteDedupByUserTurns1764220800000,
 ];
