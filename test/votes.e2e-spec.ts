@@ -231,6 +231,22 @@ describe('live votes', () => {
     await expectCountersMatchVoteRows();
   });
 
+  it('50 votes of one user at once, each within a second of all the others, record exactly one', async () => {
+    await sessionPlaying();
+    // 15 ms apart: no two the same instant, any two less than a second apart.
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        vote({ username: 'drummer', vote: 'up', timestamp: at(52 * MIN + i * 15) }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(49);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM votes WHERE username = 'drummer'`),
+    ).toEqual([{ n: 1 }]);
+    await expectCountersMatchVoteRows();
+  });
+
   it('many users voting at once all count', async () => {
     await sessionPlaying();
     const before = (await t.request('GET', `/api/games/${ids['Job Job']}`)).body;
