@@ -137,4 +137,29 @@ describe('events in commit order', () => {
     expect(received).toEqual(all); // every event, once, in commit order
     for (const id of slowOnes) expect(received).toContain(id);
   });
+
+  it('does not resend what a resuming bot has while an old transaction holds the watermark back', async () => {
+    const session = await createSession(t, token);
+    await addGame(t, token, session.id, 'Job Job');
+    // An unrelated transaction that began before the bot's events and is still running.
+    const old = new Client({ connectionString: t.config.databaseUrl });
+    await old.connect();
+    await old.query('BEGIN');
+    await old.query('SELECT pg_current_xact_id()');
+    try {
+      for (let i = 0; i < 3; i++) expect((await vote(`seen-${i}`)).status).toBe(200);
+      const [last] = (await committed(session.id)).slice(-1);
+      const bot = await authedSocket(t.url, token);
+      bot.send({ type: 'subscribe', sessionId: session.id, lastEventId: last });
+      await bot.next(ofType('subscribed'));
+      expect((await vote('after-resume')).status).toBe(200);
+      await old.query('COMMIT');
+      const [next] = (await committed(session.id, last)).slice(-1);
+      await bot.next((m) => m.id === next);
+      expect(bot.messages.filter((m) => typeof m.id === 'number').map((m) => m.id)).toEqual([next]);
+      bot.socket.terminate();
+    } finally {
+      await old.end();
+    }
+  });
 });
