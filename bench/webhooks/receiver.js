@@ -3,6 +3,7 @@
 const http = require('node:http');
 
 const arrivals = new Map(); // x-webhook-id -> times seen
+const voters = new Map(); // the vote's username -> times delivered
 let count = 0;
 let last = 0;
 const lags = [];
@@ -18,8 +19,10 @@ http
       const id = req.headers['x-webhook-id'] ?? 'plain';
       arrivals.set(id, (arrivals.get(id) ?? 0) + 1);
       try {
-        const { timestamp } = JSON.parse(body);
+        const { timestamp, data } = JSON.parse(body);
         if (timestamp) lags.push(now - Date.parse(timestamp));
+        const voter = data?.vote?.username;
+        if (voter) voters.set(voter, (voters.get(voter) ?? 0) + 1);
       } catch {
         // a plain POST from the baseline loop
       }
@@ -32,10 +35,19 @@ http
 process.on('message', (message) => {
   if (message.cmd === 'reset') {
     arrivals.clear();
+    voters.clear();
     count = 0;
     lags.length = 0;
   }
   if (message.cmd === 'stats') {
-    process.send({ count, unique: arrivals.size, lags: [...lags], last });
+    const twice = [...voters.values()].filter((n) => n > 1).length;
+    process.send({
+      count,
+      unique: arrivals.size,
+      lags: [...lags],
+      last,
+      voters: [...voters.keys()],
+      twice,
+    });
   }
 });

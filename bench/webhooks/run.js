@@ -1,6 +1,7 @@
 // bench/webhooks: how fast one webhook's deliveries reach a receiver that answers at once,
 // against a bare undici POST loop to the same receiver in the same run; then the lag of a
-// `vote.received` webhook while votes arrive at a steady 200 a second.
+// `vote.received` webhook while votes arrive at a steady 200 a second; then the same across a
+// `kill -9` of the API and its restart.
 // Usage: node bench/webhooks/run.js [deliveries=5000] [seconds of votes=15]
 const path = require('node:path');
 const { fork } = require('node:child_process');
@@ -63,6 +64,7 @@ async function main() {
   });
   await new Promise((r) => receiver.once('message', r));
   const api = await startApi({ databaseUrl, port: 5401 });
+  let current = api;
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -140,6 +142,51 @@ async function main() {
       ).rows[0].count,
     );
 
+    // 3. The same chat across a kill -9 of the API a third of the way in, restarted at once.
+    receiver.send({ cmd: 'reset' });
+    const acknowledged = new Set();
+    let killedAt = 0;
+    let restartedAt = 0;
+    let n = 0;
+    const sending = [];
+    const crashVote = async (username) => {
+      try {
+        const res = await fetch(`${current.url}/api/votes/live`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${current.token}` },
+          body: JSON.stringify({ username, vote: 'up', timestamp: new Date().toISOString() }),
+        });
+        if (res.status === 200) acknowledged.add(username);
+      } catch {
+        // the API is down: not acknowledged, so not owed
+      }
+    };
+    await new Promise((resolve) => {
+      const timer = setInterval(() => {
+        for (let i = 0; i < VOTES_PER_SECOND / 50; i++) sending.push(crashVote(`crash-${++n}`));
+        if (!killedAt && n >= (VOTES_PER_SECOND * VOTE_SECONDS) / 3) {
+          killedAt = Date.now();
+          current.child.kill('SIGKILL');
+          void startApi({ databaseUrl, port: 5401 }).then((restarted) => {
+            current = restarted;
+            restartedAt = Date.now();
+          });
+        }
+        if (n >= VOTES_PER_SECOND * VOTE_SECONDS) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 20);
+    });
+    const crashEnd = Date.now();
+    await Promise.all(sending); // every answer in, so `acknowledged` is final
+    await waitFor(receiver, acknowledged.size, 90_000);
+    const crash = await ask(receiver);
+    const arrived = new Set(crash.voters);
+    const missingVoters = [...acknowledged].filter((u) => !arrived.has(u));
+    const missing = missingVoters.length;
+    if (missing && process.env.KEEP_DB) console.log('missing', missingVoters);
+
     console.log(`\nOne webhook, a receiver that answers at once (${DELIVERIES} deliveries)\n`);
     console.log(
       `  API worker      ${apiRate.toFixed(0).padStart(7)} deliveries/s (all ${burst.count >= DELIVERIES ? 'arrived' : `NOT arrived: ${burst.count}`}, ${burst.unique} distinct)`,
@@ -156,11 +203,24 @@ async function main() {
     console.log(
       `  backlog drained ${Math.max(0, steady.last - lastVote)} ms after the last vote (goal <= 5000)`,
     );
+    console.log(
+      `\nThe same across a kill -9 of the API (restarted ${restartedAt - killedAt} ms after)\n`,
+    );
+    console.log(
+      `  votes acknowledged ${acknowledged.size}, their deliveries missing ${missing}, delivered twice ${crash.twice}`,
+    );
+    console.log(
+      `  lag p50 ${percentile(crash.lags, 50)} ms, p99 ${percentile(crash.lags, 99)} ms, max ${Math.max(...crash.lags)} ms (goal p99 <= 1000)`,
+    );
+    console.log(
+      `  backlog drained ${Math.max(0, crash.last - crashEnd)} ms after the last vote (goal <= 5000)`,
+    );
   } finally {
     await db.end();
     await stop(api.child);
+    await stop(current?.child);
     receiver.kill();
-    await dropDatabase(ADMIN_URL, DB);
+    if (!process.env.KEEP_DB) await dropDatabase(ADMIN_URL, DB);
   }
 }
 

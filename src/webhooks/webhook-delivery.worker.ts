@@ -42,7 +42,7 @@ const DISPATCH_RETRY_MS = 20;
  * Deliveries claimed ahead, per webhook, beyond those being sent: the claim is one statement
  * for many, so a webhook with a backlog never waits on the database between sends.
  */
-const PREFETCH = 256;
+const PREFETCH = 64;
 /** Successful attempts are logged together, at most this many per statement... */
 const RECORD_BATCH = 200;
 /** ...and at most this long after the attempt. */
