@@ -34,6 +34,8 @@ export interface AttemptOutcome {
  * dispatch and one claim: under a busy chat, one per event would double the database's work.
  */
 const GATHER_MS = 10;
+/** Webhook events remembered until a dispatch covers them. */
+const MAX_UNDISPATCHED = 10_000;
 /** Events read per dispatch statement. */
 const DISPATCH_PAGE = 1_000;
 /** How soon to dispatch again for an event heard of but not yet below the watermark. */
@@ -156,7 +158,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
 
   private heard(event: DomainEvent): void {
     if (this.wanted && !this.wanted.has(event.type)) return;
-    this.undispatched.set(event.id, event);
+    // Bounded: past this (the database is away), the poll's dispatch covers what is missed.
+    if (this.undispatched.size < MAX_UNDISPATCHED) this.undispatched.set(event.id, event);
     this.kick();
   }
 
