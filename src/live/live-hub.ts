@@ -28,11 +28,6 @@ interface HeldFrame {
 interface Subscription {
   /** Live events that arrive before the subscription is confirmed and its replay sent. */
   held?: HeldFrame[];
-  /**
-   * The bot resumed from here, past where the session's stream stood when it joined: live events
-   * up to here are ones it has (the stream can stand behind while an old transaction runs).
-   */
-  skipThrough?: EventPosition;
 }
 
 const REPLAY_PAGE = 250;
@@ -114,35 +109,30 @@ export class LiveHub {
     // The seam: the replay covers up to here, the stream delivers what comes after.
     const joinedAt = this.streams.position(sessionId)!;
     confirm();
-    // The bot has every event up to here.
-    let seen = joinedAt;
     if (lastEventId !== undefined) {
-      const from = await this.events.resumePosition(sessionId, lastEventId);
-      if (superseded()) return;
-      if (from && !(await this.replay(client, sessionId, from, joinedAt, superseded))) return;
-      if (from && comparePositions(from, joinedAt) > 0) seen = from;
+      const replayed = await this.replay(client, sessionId, lastEventId, joinedAt, superseded);
+      if (!replayed) return;
     }
     const held = subscription.held ?? [];
     delete subscription.held;
-    if (seen !== joinedAt) subscription.skipThrough = seen;
     for (const { position, frame } of held) {
-      if (comparePositions(position, seen) > 0) this.send(client, frame);
+      if (comparePositions(position, joinedAt) > 0) this.send(client, frame);
     }
   }
 
   /**
-   * Sends the session's events after `after` up to `upTo`, in pages at the pace the bot reads.
-   * Answers false when the subscription ended meanwhile.
+   * Sends the session's events after `lastEventId` up to `upTo`, in pages at the pace the bot
+   * reads. Answers false when the subscription ended meanwhile.
    */
   private async replay(
     client: LiveClient,
     sessionId: number,
-    after: EventPosition,
+    lastEventId: number,
     upTo: EventPosition,
     superseded: () => boolean,
   ): Promise<boolean> {
-    let from = after;
-    while (comparePositions(from, upTo) < 0) {
+    let from = await this.events.resumePosition(sessionId, lastEventId);
+    while (from && comparePositions(from, upTo) < 0) {
       const events = await this.events.sessionBetween(sessionId, from, upTo, REPLAY_PAGE);
       if (superseded()) return false;
       for (const event of events) this.send(client, this.frame(event));
@@ -200,16 +190,9 @@ export class LiveHub {
     try {
       const frame = this.frame(event);
       for (const client of recipients) {
-        const subscription = client.subscriptions.get(event.sessionId ?? -1);
-        if (subscription?.held) {
-          this.hold(client, subscription.held, event, frame);
-          continue;
-        }
-        if (subscription?.skipThrough) {
-          if (comparePositions(event, subscription.skipThrough) <= 0) continue;
-          delete subscription.skipThrough; // in commit order: every later event is new too
-        }
-        this.send(client, frame);
+        const held = client.subscriptions.get(event.sessionId ?? -1)?.held;
+        if (held) this.hold(client, held, event, frame);
+        else this.send(client, frame);
       }
     } catch (error) {
       this.logger.error(`could not broadcast event ${event.id}: ${(error as Error).message}`);
