@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { LiveHub } from '../src/live/live-hub';
 import { startTestApp, type TestApp } from './support/app';
 import { signatureIsValid, startBot, startBotReceiver } from './support/bot';
-import { addGame, createSession, gameId } from './support/factories';
+import { addGame, createSession, gameId, waitUntil } from './support/factories';
 import { ofType } from './support/ws';
 
 const SECRET = 'bot_flow_secret_123';
@@ -154,7 +154,11 @@ describe('bot flows, end to end', () => {
         'Next up: Quiplash 3 (The Jackbox Party Pack 7)',
         'Next up: Test Game (Test Pack)',
       ]);
-      const logs = (await t.request('GET', `/api/webhooks/${hook.id}/logs`, { token })).body;
+      // Successful attempts are logged in batches, a moment after the answer.
+      const readLogs = async () =>
+        (await t.request('GET', `/api/webhooks/${hook.id}/logs`, { token })).body;
+      await waitUntil(async () => (await readLogs()).length === 2);
+      const logs = await readLogs();
       expect(logs.map((a: any) => [a.event, a.status_code, a.success, a.response_body])).toEqual([
         ['game.added', 200, true, 'OK'],
         ['game.added', 200, true, 'OK'],
