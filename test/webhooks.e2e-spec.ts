@@ -38,7 +38,7 @@ describe('webhooks', () => {
   const clock = () => t.app.get(Clock);
   const worker = () => t.app.get(WebhookDeliveryWorker);
   const logs = async (id: number) => (await api('GET', `/api/webhooks/${id}/logs`)).body;
-  /** Every attempt the worker has claimed so far, per delivery (a claim counts before it sends). */
+  /** The attempts recorded so far, per delivery. */
   const claims = async () =>
     t.app
       .get(DataSource)
