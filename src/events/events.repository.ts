@@ -64,10 +64,6 @@ export class EventsRepository {
     return rows.map(toDomainEvent);
   }
 
-  async byId(id: number): Promise<DomainEvent | undefined> {
-    return (await this.byIds([id]))[0];
-  }
-
   /**
    * Where "now" stands: every event committed so far sorts before it, every later one after.
    */
@@ -76,17 +72,6 @@ export class EventsRepository {
       'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid',
     );
     return { xid: row.xid, id: 0 };
-  }
-
-  /** Committed events after `position`, in commit order, below the watermark. */
-  async after(position: EventPosition, limit: number): Promise<DomainEvent[]> {
-    const rows = await this.dataSource.query<StoredEvent[]>(
-      `SELECT ${COLUMNS} FROM events
-       WHERE (xid, id) > ($1::xid8, $2) AND ${BELOW_WATERMARK}
-       ORDER BY xid, id LIMIT $3`,
-      [position.xid, position.id, limit],
-    );
-    return rows.map(toDomainEvent);
   }
 
   /** Where the committed events after `position` stand, in commit order, below the watermark. */

@@ -140,15 +140,6 @@ export class WebhooksRepository {
     return rows.map((r) => r.type);
   }
 
-  /** Where and how to send: undefined once the webhook is deleted. */
-  async target(id: number): Promise<{ url: string; secret: string } | undefined> {
-    const [webhook] = await this.dataSource.query<{ url: string; secret: string }[]>(
-      'SELECT url, secret FROM webhooks WHERE id = $1',
-      [id],
-    );
-    return webhook;
-  }
-
   logs(id: number, limit: number): Promise<WebhookAttemptDto[]> {
     return this.dataSource.query(
       `SELECT a.id::int AS id, a.delivery_id::int AS delivery_id, a.event_type AS event, a.attempt, a.attempted_at, a.status_code,
