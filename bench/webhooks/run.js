@@ -180,8 +180,13 @@ async function main() {
     });
     const crashEnd = Date.now();
     await Promise.all(sending); // every answer in, so `acknowledged` is final
-    await waitFor(receiver, acknowledged.size, 90_000);
-    const crash = await ask(receiver);
+    // Redeliveries count in `count`, so wait for every acknowledged voter by name.
+    const deadline = Date.now() + 90_000;
+    let crash = await ask(receiver);
+    while (Date.now() < deadline && [...acknowledged].some((u) => !crash.voters.includes(u))) {
+      await new Promise((r) => setTimeout(r, 50));
+      crash = await ask(receiver);
+    }
     const arrived = new Set(crash.voters);
     const missingVoters = [...acknowledged].filter((u) => !arrived.has(u));
     const missing = missingVoters.length;

@@ -250,12 +250,9 @@ export function loadConfig(env: Env): AppConfig {
       perWebhook: integer(env, 'WEBHOOK_CONCURRENCY_PER_WEBHOOK', 16, 1, 1024),
       pollMs: integer(env, 'WEBHOOK_POLL_MS', 2_000, 50, 600_000),
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
-      leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 30_000, 500, 600_000),
+      leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 5_000, 300, 600_000),
     },
   };
-  if (config.webhooks.leaseMs <= config.webhooks.timeoutMs) {
-    throw new ConfigError('WEBHOOK_LEASE_MS', 'must be longer than WEBHOOK_TIMEOUT_MS');
-  }
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError(
       'JWT_SECRET',

@@ -13,7 +13,7 @@ import { EventBus } from '../events/event-bus';
 import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
 import { Clock } from './clock';
 import { DeliveryOutcomes, type AttemptResult } from './delivery-outcomes';
-import { WebhookSender } from './webhook-sender';
+import { Cancel, WebhookSender } from './webhook-sender';
 import { deliveryBody, deliveryHeaders } from './webhook-signing';
 import {
   WebhooksRepository,
@@ -21,6 +21,16 @@ import {
   type ClaimedDelivery,
   type Delivered,
 } from './webhooks.repository';
+
+/** A claim this worker holds, and what to stop if its lease is lost. */
+interface Held {
+  delivery: ClaimedDelivery;
+  leaseUntil: Date;
+  /** Cuts the send short while it is under way. */
+  abort?: Cancel;
+  /** The claim went to another worker (or could not be renewed in time). */
+  lost?: boolean;
+}
 
 export interface AttemptOutcome {
   deliveryId: number;
@@ -44,11 +54,13 @@ const DISPATCH_RETRY_MS = 20;
  * Deliveries claimed ahead, per webhook, beyond those being sent: the claim is one statement
  * for many, so a webhook with a backlog never waits on the database between sends.
  */
-const PREFETCH = 64;
+const PREFETCH = 256;
 /** Successful attempts are logged together, at most this many per statement... */
 const RECORD_BATCH = 200;
 /** ...and at most this long after the attempt. */
 const RECORD_DELAY_MS = 5;
+/** Successes sent but not yet logged, at most: past this, sends wait for the log to catch up. */
+const MAX_UNRECORDED = RECORD_BATCH * 4;
 
 /**
  * Delivers webhooks. On every webhook event (and every WEBHOOK_POLL_MS, for retries that come
@@ -58,6 +70,11 @@ const RECORD_DELAY_MS = 5;
  * its own deliveries. Deliveries to one
  * webhook may therefore arrive out of order; each carries its event's id and time.
  * Successful attempts are logged in batches; a failure goes through DeliveryOutcomes.
+ *
+ * A claim's lease is short (WEBHOOK_LEASE_MS) and renewed every third of it while the claim
+ * is queued, sent or waiting to be logged here, so the claims of an instance that died come
+ * due again within one lease. A send whose lease could not be renewed in time (the database is
+ * away) is aborted rather than risk a second sender.
  */
 @Injectable()
 export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -66,11 +83,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Claimed deliveries per webhook, waiting for a free send. */
   private readonly queued = new Map<number, ClaimedDelivery[]>();
-  /** Every delivery queued or being sent here, with when its claim's lease ends. */
-  private readonly active = new Map<string, { delivery: ClaimedDelivery; leaseUntil: Date }>();
+  /** Every delivery queued, being sent or waiting to be logged here, with its claim's lease. */
+  private readonly active = new Map<string, Held>();
   /** Attempts being sent per webhook. */
   private readonly sending = new Map<number, number>();
   private queuedCount = 0;
+  /** Successes sent and waiting to be logged. */
+  private unrecorded = 0;
+  private renewer?: NodeJS.Timeout;
+  private renewing = false;
+  private renewFailing = false;
   /** The event types enabled webhooks subscribe to (undefined: not known, assume any). */
   private wanted?: Set<string>;
   /** Webhook events heard of that no dispatch has covered yet. */
@@ -112,7 +134,69 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     this.poller = setInterval(() => void this.poll(), this.config.webhooks.pollMs);
     this.poller.unref();
+    this.renewer = setInterval(() => void this.renewLeases(), this.renewEveryMs);
+    this.renewer.unref();
     void this.poll();
+  }
+
+  /** How often held claims are renewed: three times a lease, so one slow renewal costs nothing. */
+  private get renewEveryMs(): number {
+    return Math.max(100, Math.floor(this.config.webhooks.leaseMs / 3));
+  }
+
+  /**
+   * Extends the lease of every claim held here. A claim the database no longer gives this
+   * worker (its lease ran out and another worker took it) is dropped from the queue, and its
+   * send, if one is under way, aborted; so is a send whose lease ends before a renewal succeeds.
+   */
+  private async renewLeases(): Promise<void> {
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
+    try {
+      const held = [...this.active.values()];
+      if (held.length) {
+        const claim = this.newClaim();
+        const renewed = new Set(
+          await this.webhooks.renew(
+            held.map((h) => h.delivery),
+            claim,
+          ),
+        );
+        for (const entry of held) {
+          if (renewed.has(entry.delivery.id)) entry.leaseUntil = claim.leaseUntil;
+          else if (this.active.get(entry.delivery.id) === entry) this.lose(entry);
+        }
+      }
+      if (this.renewFailing) this.logger.log('renewing webhook claims works again');
+      this.renewFailing = false;
+    } catch (error) {
+      if (!this.renewFailing) {
+        this.logger.warn(`could not renew webhook claims: ${(error as Error).message}`);
+      }
+      this.renewFailing = true;
+    } finally {
+      this.renewing = false;
+    }
+    const now = this.clock.now().getTime();
+    for (const entry of this.active.values()) {
+      if (entry.abort && entry.leaseUntil.getTime() <= now) this.lose(entry);
+    }
+  }
+
+  /** Stops acting on a claim this worker no longer holds: its new holder sends it. */
+  private lose(entry: Held): void {
+    entry.lost = true;
+    if (entry.abort) {
+      entry.abort.abort(new Error('the claim on this delivery was lost'));
+      return;
+    }
+    const list = this.queued.get(entry.delivery.webhook_id);
+    const at = list?.indexOf(entry.delivery) ?? -1;
+    if (list && at >= 0) {
+      list.splice(at, 1);
+      this.queuedCount--;
+      this.active.delete(entry.delivery.id);
+    }
   }
 
   /** Retries that came due, events another instance heard of, and what webhooks listen to. */
@@ -138,6 +222,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poller);
+    clearInterval(this.renewer);
     clearTimeout(this.dispatchRetry);
     clearTimeout(this.gathering);
     // Let sends in flight finish (each is bounded by the timeout) and log them; an unfinished
@@ -273,25 +358,25 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       while (
         list.length > 0 &&
         !this.stopped &&
+        this.unrecorded < MAX_UNRECORDED &&
         this.inFlight.size < this.config.webhooks.concurrency &&
         (this.sending.get(webhook) ?? 0) < this.config.webhooks.perWebhook
       ) {
         const delivery = list.shift()!;
         this.queuedCount--;
         const lease = this.active.get(delivery.id)?.leaseUntil;
-        if (
-          !lease ||
-          lease.getTime() - this.clock.now().getTime() < this.config.webhooks.timeoutMs
-        ) {
-          // Its lease would end before a send could: it comes due again by itself, and a
-          // worker (this one or another) claims it afresh. Sending now could send it twice.
+        if (!lease || lease.getTime() - this.clock.now().getTime() < this.renewEveryMs) {
+          // Its lease was not renewed lately and may end mid-send: it comes due again by
+          // itself, and a worker (this one or another) claims it afresh. Sending now could
+          // send it twice.
           this.active.delete(delivery.id);
           continue;
         }
         this.track(delivery, this.attempt(delivery, false));
       }
       if (list.length === 0) this.queued.delete(webhook);
-      if (list.length < PREFETCH / 2) this.kick();
+      // Running low: claim more now, not after the gathering delay, so a backlog never waits.
+      if (list.length < PREFETCH / 2) void this.fill();
     }
   }
 
@@ -301,7 +386,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.inFlight.add(work);
     void work.finally(() => {
       this.inFlight.delete(work);
-      this.active.delete(delivery.id);
       const left = (this.sending.get(webhook) ?? 1) - 1;
       if (left > 0) this.sending.set(webhook, left);
       else this.sending.delete(webhook);
@@ -312,10 +396,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
 
   /**
    * Sends one delivery and records the outcome: a success in the next batch (or at once when
-   * `immediate`, for a caller waiting on it), anything else through DeliveryOutcomes.
+   * `immediate`, for a caller waiting on it), anything else through DeliveryOutcomes. The send
+   * is done once the receiver has answered; a batched success stays held here until it is
+   * logged, so its lease is still renewed.
    */
   private async attempt(delivery: ClaimedDelivery, immediate: boolean): Promise<AttemptOutcome> {
     const id = Number(delivery.id);
+    const held = this.active.get(delivery.id);
+    let logging = false;
     try {
       const body =
         delivery.body ??
@@ -323,6 +411,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
           ? deliveryBody(delivery.event_type, delivery.event_created_at, delivery.event_payload)
           : undefined);
       const attemptedAt = this.clock.now();
+      const abort = new Cancel();
+      if (held) held.abort = abort;
       const result: AttemptResult =
         delivery.url && delivery.secret && body
           ? await this.sender.send(
@@ -335,23 +425,40 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
                 now: attemptedAt,
               }),
               body,
+              abort,
             )
           : {
               durationMs: 0,
               error: delivery.url ? 'the event is no longer stored' : 'the webhook was deleted',
               unsendable: true,
             };
+      if (held) held.abort = undefined;
+      if (held?.lost) {
+        // The claim was lost mid-send: its new holder sends it and logs that attempt.
+        this.logger.warn(`webhook delivery ${id}: send abandoned, its claim was lost`);
+        return { deliveryId: id, success: false, statusCode: null, error: 'claim lost' };
+      }
       const statusCode = result.statusCode ?? null;
       const success = statusCode !== null && statusCode >= 200 && statusCode < 300;
       const error = success ? null : (result.error ?? `receiver answered ${statusCode}`);
       if (success && !immediate && !delivery.failing) {
-        await this.recordLater({
+        logging = true;
+        this.unrecorded++;
+        void this.recordLater({
           delivery,
           at: attemptedAt,
           statusCode: statusCode,
           durationMs: result.durationMs,
           responseBody: result.responseBody ?? null,
-        });
+        })
+          .catch((failure: Error) =>
+            this.logger.error(`logging webhook deliveries failed: ${failure.message}`),
+          )
+          .finally(() => {
+            this.unrecorded--;
+            this.release(delivery, held);
+            this.pump();
+          });
       } else {
         await this.dataSource.transaction((manager) =>
           this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
@@ -368,7 +475,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         `webhook delivery ${id} could not be processed: ${(failure as Error).message}`,
       );
       return { deliveryId: id, success: false, statusCode: null, error: 'internal error' };
+    } finally {
+      if (!logging) this.release(delivery, held);
     }
+  }
+
+  /** Forgets a claim once its attempt is over (unless it was claimed here again meanwhile). */
+  private release(delivery: ClaimedDelivery, held: Held | undefined): void {
+    if (this.active.get(delivery.id) === held) this.active.delete(delivery.id);
   }
 
   /** Queues a success for the next batch; settles once the batch is recorded. */
