@@ -452,6 +452,52 @@ describe('live WebSocket hardening', () => {
   });
 });
 
+describe('live WebSocket, a subscriber that stops reading', () => {
+  const LIMIT = 64 * 1024;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // The heartbeat (30 s) never comes during these tests: only the unread-bytes limit can drop.
+    t = await startTestApp({
+      live: {
+        authTimeoutMs: 10_000,
+        heartbeatMs: 30_000,
+        messagesPer10s: 100,
+        maxBufferedBytes: LIMIT,
+      },
+    });
+    token = await t.login();
+  });
+  afterAll(() => t.close());
+
+  const started = (s: TestSocket) => s.messages.filter((m) => m.type === 'session.started');
+
+  it('is dropped once it has more than the limit unread, even when the kernel holds it all', async () => {
+    const hub = t.app.get(LiveHub);
+    const reader = await authedSocket(t.url, token);
+    const stalled = await authedSocket(t.url, token);
+    const open = hub.size;
+    const tcp = (stalled.socket as any)._socket;
+    tcp.pause();
+    // 20 frames of 20 KB: six times the limit, yet few enough for the kernel's socket buffers
+    // to take them all, so that nothing is left waiting in Node's own buffer.
+    const notes = 'x'.repeat(20_000);
+    for (let i = 0; i < 20; i++) {
+      const session = await createSession(t, token, { notes });
+      await t.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+    }
+    await waitUntil(() => started(reader).length === 20);
+    await waitUntil(() => hub.size === open - 1);
+    expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+
+    tcp.resume();
+    expect((await stalled.closed).code).toBe(1006); // terminated, no close frame
+    expect(started(stalled).length).toBeLessThan(20);
+    reader.socket.terminate();
+  });
+});
+
 describe('live WebSocket across instances and on shutdown', () => {
   it('delivers events caused on one instance to a bot connected to another', async () => {
     const a = await startTestApp();
