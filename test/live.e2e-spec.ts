@@ -7,6 +7,28 @@ import { addGame, createSession, gameId, waitUntil } from './support/factories';
 import { adminQuery } from './support/database';
 import { authedSocket, ofType, openSocket, type TestSocket } from './support/ws';
 
+/**
+ * Stores `game.status` events {n, pad} for n = from..to, never announced: the relay's look-back
+ * finds them all at once, within a second.
+ */
+async function storeUnannounced(
+  t: TestApp,
+  sessionId: number,
+  from: number,
+  to = from,
+  padBytes = 0,
+) {
+  await t.app.get(DataSource).query(
+    `INSERT INTO events (type, session_id, payload)
+     SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', $4))
+     FROM generate_series($2::int, $3::int) AS n`,
+    [sessionId, from, to, padBytes],
+  );
+}
+const statusNumbers = (s: TestSocket) =>
+  s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
+const upTo = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
+
 describe('live WebSocket', () => {
   let t: TestApp;
   let token: string;
@@ -15,24 +37,12 @@ describe('live WebSocket', () => {
   const api = (method: string, path: string, body?: unknown) =>
     t.request(method, path, { token, body });
 
-  /** Stores `game.status` events {n, pad} for n = from..to, never announced. */
-  async function storeUnannounced(sessionId: number, from: number, to = from, padBytes = 0) {
-    await t.app.get(DataSource).query(
-      `INSERT INTO events (type, session_id, payload)
-       SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', $4))
-       FROM generate_series($2::int, $3::int) AS n`,
-      [sessionId, from, to, padBytes],
-    );
-  }
   /** A new active session with `count` stored, never announced `game.status` events. */
   async function sessionWithStoredEvents(count: number, padBytes = 0): Promise<number> {
     const session = await createSession(t, token);
-    await storeUnannounced(session.id, 1, count, padBytes);
+    await storeUnannounced(t, session.id, 1, count, padBytes);
     return session.id;
   }
-  const statusNumbers = (s: TestSocket) =>
-    s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
-  const upTo = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -290,7 +300,7 @@ describe('live WebSocket', () => {
       // The relay's look-back also finds these unannounced events; the bot must not get them
       // twice. One more unannounced event is the marker: only a look-back finds it, and a
       // look-back publishes in id order, so any duplicate would come before it.
-      await storeUnannounced(sessionId, 2501);
+      await storeUnannounced(t, sessionId, 2501);
       await waitUntil(() => statusNumbers(s).includes(2501), 10_000);
       expect(statusNumbers(s)).toEqual(upTo(2501));
     });
@@ -449,6 +459,67 @@ describe('live WebSocket hardening', () => {
     expect(code).toBe(1006); // terminated by the server, no close frame
     expect(slow.messages.filter((m) => m.type === 'session.started').length).toBeLessThan(120);
     healthy.socket.terminate();
+  });
+});
+
+describe('live WebSocket, a subscriber that stops reading', () => {
+  const LIMIT = 64 * 1024;
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    // The heartbeat (30 s) never comes during these tests: only the unread-bytes limit can drop.
+    t = await startTestApp({
+      live: {
+        authTimeoutMs: 10_000,
+        heartbeatMs: 30_000,
+        messagesPer10s: 100,
+        maxBufferedBytes: LIMIT,
+      },
+    });
+    token = await t.login();
+  });
+  afterAll(() => t.close());
+
+  const started = (s: TestSocket) => s.messages.filter((m) => m.type === 'session.started');
+
+  it('is dropped once it has more than the limit unread, even when the kernel holds it all', async () => {
+    const hub = t.app.get(LiveHub);
+    const reader = await authedSocket(t.url, token);
+    const stalled = await authedSocket(t.url, token);
+    const open = hub.size;
+    const tcp = (stalled.socket as any)._socket;
+    tcp.pause();
+    // 20 frames of 20 KB: six times the limit, yet few enough for the kernel's socket buffers
+    // to take them all, so that nothing is left waiting in Node's own buffer.
+    const notes = 'x'.repeat(20_000);
+    for (let i = 0; i < 20; i++) {
+      const session = await createSession(t, token, { notes });
+      await t.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+    }
+    await waitUntil(() => started(reader).length === 20);
+    await waitUntil(() => hub.size === open - 1);
+    expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+
+    tcp.resume();
+    expect((await stalled.closed).code).toBe(1006); // terminated, no close frame
+    expect(started(stalled).length).toBeLessThan(20);
+    reader.socket.terminate();
+  });
+
+  it('keeps a subscriber that reads through a burst of session events over the limit', async () => {
+    const session = await createSession(t, token);
+    const reader = await authedSocket(t.url, token);
+    reader.send({ type: 'subscribe', sessionId: session.id });
+    await reader.next(ofType('subscribed'));
+    // 200 events of 2 KB, delivered in one go: six times the limit.
+    await storeUnannounced(t, session.id, 1, 200, 2000);
+    await waitUntil(() => statusNumbers(reader).length >= 200);
+    expect(statusNumbers(reader)).toEqual(upTo(200));
+    reader.send({ type: 'ping' });
+    await reader.next(ofType('pong'));
+    expect(reader.socket.readyState).toBe(reader.socket.OPEN);
+    reader.socket.terminate();
   });
 });
 

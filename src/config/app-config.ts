@@ -44,7 +44,7 @@ export interface AppConfig {
     heartbeatMs: number;
     /** Messages a socket may send per 10 seconds. */
     messagesPer10s: number;
-    /** A socket whose unsent data passes this is dropped (it stopped reading). */
+    /** The most a socket may have sent and unread, in Node or the kernel (see SendWindow). */
     maxBufferedBytes: number;
   };
   database: {

@@ -10,36 +10,51 @@ import {
   type EventPosition,
 } from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
+import { SendWindow } from './send-window';
 import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
 export interface LiveClient {
   socket: WebSocket;
+  /** What it has not confirmed reading. */
+  window: SendWindow;
   authenticated: boolean;
   /** Sessions it receives events of. */
   subscriptions: Map<number, Subscription>;
 }
 
+/** A message serialized once for all its recipients, with its size in bytes. */
+interface Frame {
+  text: string;
+  bytes: number;
+}
+
 interface HeldFrame {
   position: EventPosition;
-  frame: string;
+  frame: Frame;
 }
 
 interface Subscription {
-  /** Live events that arrive before the subscription is confirmed and its replay sent. */
+  /**
+   * Live events waiting for the bot: those that arrive before the subscription is confirmed and
+   * its replay sent, and those that find the bot with half its limit unread.
+   */
   held?: HeldFrame[];
 }
 
 const REPLAY_PAGE = 250;
-/** How long a replaying socket may take to read a page before it counts as stopped. */
-const REPLAY_DRAIN_TIMEOUT_MS = 30_000;
-/** Live events kept for one bot while its replay is sent. */
+/** Live events kept for one bot while it cannot take them. */
 const MAX_HELD = 10_000;
 
 /**
  * Who receives which event. A session's events reach its subscribers in commit order, once
- * (see SessionStreams). Each event is serialized once and the same frame goes to every recipient;
- * a recipient that stops reading is dropped before it can grow memory.
+ * (see SessionStreams). Each event is serialized once and the same frame goes to every recipient.
+ *
+ * A socket may have at most `maxBufferedBytes` sent and unread (see SendWindow), wherever the
+ * bytes wait: Node's buffer or the kernel's send queue. A session's events (a replay, and live
+ * ones once a bot has half that unread) wait for the bot to read, as frames shared with the other
+ * recipients; any other message finds a bot past the bound has stopped reading, and drops it. A
+ * bot that stops reading also stops answering pings, and the heartbeat drops it.
  */
 @Injectable()
 export class LiveHub {
@@ -69,7 +84,12 @@ export class LiveHub {
   }
 
   add(socket: WebSocket): LiveClient {
-    const client: LiveClient = { socket, authenticated: false, subscriptions: new Map() };
+    const client: LiveClient = {
+      socket,
+      window: new SendWindow(socket, this.config.live.maxBufferedBytes),
+      authenticated: false,
+      subscriptions: new Map(),
+    };
     this.clients.add(client);
     return client;
   }
@@ -99,10 +119,7 @@ export class LiveHub {
     let members = this.bySession.get(sessionId);
     if (!members) this.bySession.set(sessionId, (members = new Set()));
     members.add(client);
-    // Unsubscribed, subscribed again or closed meanwhile: this subscribe is over.
-    const superseded = () =>
-      client.subscriptions.get(sessionId) !== subscription ||
-      client.socket.readyState !== WebSocket.OPEN;
+    const superseded = this.supersession(client, sessionId, subscription);
 
     await this.streams.watch(sessionId);
     if (superseded()) return;
@@ -113,11 +130,30 @@ export class LiveHub {
       const replayed = await this.replay(client, sessionId, lastEventId, joinedAt, superseded);
       if (!replayed) return;
     }
-    const held = subscription.held ?? [];
-    delete subscription.held;
-    for (const { position, frame } of held) {
-      if (comparePositions(position, joinedAt) > 0) this.send(client, frame);
+    await this.release(client, subscription, superseded, joinedAt);
+  }
+
+  /**
+   * Sends the held events (those after `after`) at the pace the bot reads. Events that arrive
+   * meanwhile are held too, and sent after, so the order stays.
+   */
+  private async release(
+    client: LiveClient,
+    subscription: Subscription,
+    superseded: () => boolean,
+    after?: EventPosition,
+  ): Promise<void> {
+    while (subscription.held && subscription.held.length > 0) {
+      const held = subscription.held;
+      subscription.held = [];
+      for (const { position, frame } of held) {
+        if (after && comparePositions(position, after) <= 0) continue;
+        await client.window.room();
+        if (superseded()) return;
+        this.send(client, frame);
+      }
     }
+    delete subscription.held;
   }
 
   /**
@@ -134,12 +170,14 @@ export class LiveHub {
     let from = await this.events.resumePosition(sessionId, lastEventId);
     while (from && comparePositions(from, upTo) < 0) {
       const events = await this.events.sessionBetween(sessionId, from, upTo, REPLAY_PAGE);
-      if (superseded()) return false;
-      for (const event of events) this.send(client, this.frame(event));
+      for (const event of events) {
+        // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
+        await client.window.room();
+        if (superseded()) return false;
+        this.send(client, this.frame(event));
+      }
       if (events.length < REPLAY_PAGE) break;
       from = events[events.length - 1];
-      // A bot far behind gets its backlog at the pace it reads, rather than being cut off.
-      await this.drained(client);
     }
     return !superseded();
   }
@@ -151,21 +189,19 @@ export class LiveHub {
   }
 
   /** Sends a frame unless the socket has stopped reading, in which case it is dropped. */
-  send(client: LiveClient, frame: string): void {
-    const { socket } = client;
+  private send(client: LiveClient, frame: Frame): void {
+    const { socket, window } = client;
     if (socket.readyState !== WebSocket.OPEN) return;
-    if (socket.bufferedAmount > this.config.live.maxBufferedBytes) {
+    if (!window.send(frame.text, frame.bytes)) {
       this.logger.warn(
-        `dropping a WebSocket client that stopped reading (${socket.bufferedAmount} bytes unsent)`,
+        `dropping a WebSocket client that stopped reading (${window.unread} bytes sent and unread)`,
       );
       socket.terminate();
-      return;
     }
-    socket.send(frame);
   }
 
   reply(client: LiveClient, message: object): void {
-    this.send(client, JSON.stringify(message));
+    this.send(client, this.serialize(message));
   }
 
   /** Routes an event by its audience in the registry. */
@@ -181,7 +217,7 @@ export class LiveHub {
     }
   }
 
-  /** Sends a session's event to its subscribers, holding it for those being replayed. */
+  /** Sends a session's event to its subscribers, holding it for those who cannot take it yet. */
   private deliver(event: DomainEvent): void {
     this.sendToAll(event, [...(this.bySession.get(event.sessionId ?? -1) ?? [])]);
   }
@@ -189,14 +225,37 @@ export class LiveHub {
   private sendToAll(event: DomainEvent, recipients: LiveClient[]): void {
     try {
       const frame = this.frame(event);
+      const sessionId = event.sessionId ?? -1;
       for (const client of recipients) {
-        const held = client.subscriptions.get(event.sessionId ?? -1)?.held;
-        if (held) this.hold(client, held, event, frame);
-        else this.send(client, frame);
+        const subscription = client.subscriptions.get(sessionId);
+        if (subscription?.held) {
+          this.hold(client, subscription.held, event, frame);
+        } else if (subscription && !client.window.hasRoom) {
+          // A burst (a page of the stream) or a slow reader: wait for it rather than pile up.
+          subscription.held = [];
+          this.hold(client, subscription.held, event, frame);
+          const superseded = this.supersession(client, sessionId, subscription);
+          this.release(client, subscription, superseded).catch((error: Error) =>
+            this.logger.error(`could not send held events: ${error.message}`),
+          );
+        } else {
+          this.send(client, frame);
+        }
       }
     } catch (error) {
       this.logger.error(`could not broadcast event ${event.id}: ${(error as Error).message}`);
     }
+  }
+
+  /** Unsubscribed, subscribed again or closed: what was under way for `subscription` is over. */
+  private supersession(
+    client: LiveClient,
+    sessionId: number,
+    subscription: Subscription,
+  ): () => boolean {
+    return () =>
+      client.subscriptions.get(sessionId) !== subscription ||
+      client.socket.readyState !== WebSocket.OPEN;
   }
 
   /** Closes every connection (on shutdown: 1001 tells bots to reconnect, elsewhere). */
@@ -204,43 +263,28 @@ export class LiveHub {
     for (const client of this.clients) client.socket.close(code, reason);
   }
 
-  /** Keeps a live event until the replay is sent; a bot that falls this far behind is dropped. */
-  private hold(
-    client: LiveClient,
-    held: HeldFrame[],
-    position: EventPosition,
-    frame: string,
-  ): void {
+  /** Keeps a live event until the bot can take it; a bot that falls this far behind is dropped. */
+  private hold(client: LiveClient, held: HeldFrame[], position: EventPosition, frame: Frame): void {
     if (held.length >= MAX_HELD) {
-      this.logger.warn('dropping a WebSocket client whose replay fell too far behind');
+      this.logger.warn(`dropping a WebSocket client that fell ${MAX_HELD} events behind`);
       client.socket.terminate();
       return;
     }
     held.push({ position: { xid: position.xid, id: position.id }, frame });
   }
 
-  /** Resolves once the socket has sent most of what is queued (or has closed or stalled). */
-  private async drained(client: LiveClient): Promise<void> {
-    const { socket } = client;
-    const deadline = Date.now() + REPLAY_DRAIN_TIMEOUT_MS;
-    const enough = this.config.live.maxBufferedBytes / 4;
-    while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > enough) {
-      if (Date.now() > deadline) {
-        this.logger.warn('dropping a WebSocket client that stopped reading its replay');
-        socket.terminate();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
-
-  private frame(event: DomainEvent): string {
-    return JSON.stringify({
+  private frame(event: DomainEvent): Frame {
+    return this.serialize({
       type: event.type,
       id: event.id,
       timestamp: event.createdAt.toISOString(),
       data: event.payload,
     });
+  }
+
+  private serialize(message: object): Frame {
+    const text = JSON.stringify(message);
+    return { text, bytes: Buffer.byteLength(text) };
   }
 
   private leave(client: LiveClient, sessionId: number): void {

@@ -60,17 +60,19 @@ export class LiveGateway
   ) {}
 
   afterInit(server: Server): void {
-    // Protocol-level pings: a peer that has not answered the previous one is gone.
+    // Protocol-level pings: a peer that has not answered since the previous one is gone. Each
+    // also marks a position the client acknowledges by answering (see SendWindow).
     this.heartbeat = setInterval(() => {
       for (const socket of server.clients) {
         const connection = this.connections.get(socket);
         if (!connection) continue;
         if (!connection.alive) {
+          this.logger.warn('dropping a WebSocket client that did not answer a ping in time');
           socket.terminate();
           continue;
         }
         connection.alive = false;
-        socket.ping();
+        connection.client.window.ping();
       }
     }, this.config.live.heartbeatMs);
     this.heartbeat.unref();
@@ -88,7 +90,10 @@ export class LiveGateway
       () => socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout'),
       this.config.live.authTimeoutMs,
     );
-    socket.on('pong', () => (connection.alive = true));
+    socket.on('pong', (data) => {
+      connection.alive = true;
+      connection.client.window.acknowledge(data);
+    });
     socket.on('message', () => this.countMessage(socket, connection));
     this.logger.log(
       `WebSocket connected from ${request.socket.remoteAddress ?? 'unknown'} (${this.hub.size} open)`,
