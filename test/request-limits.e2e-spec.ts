@@ -1,5 +1,5 @@
 import { startTestApp, type TestApp } from './support/app';
-import { rawConnection } from './support/raw-http';
+import { destroyRawConnections, rawConnection } from './support/raw-http';
 import { authedSocket, ofType } from './support/ws';
 
 const TEN_MB = 10 * 1024 * 1024;
@@ -15,6 +15,7 @@ describe('bodies are read only when they will be used', () => {
   beforeAll(async () => {
     t = await startTestApp();
   });
+  afterEach(destroyRawConnections);
   afterAll(() => t.close());
 
   it.each([
@@ -68,7 +69,6 @@ describe('bodies are read only when they will be used', () => {
     const { id } = JSON.parse(created.body);
     client.write(head('POST', `/api/sessions/${id}/close`, 2, authorization) + '{}');
     expect((await client.response()).status).toBe(200);
-    client.socket.destroy();
   });
 });
 
@@ -79,6 +79,7 @@ describe('slow requests are cut off', () => {
   beforeAll(async () => {
     t = await startTestApp({ http: { requestTimeoutMs: TIMEOUT_MS } });
   });
+  afterEach(destroyRawConnections);
   afterAll(() => t.close());
 
   const timedOut = {
@@ -118,6 +119,5 @@ describe('slow requests are cut off', () => {
     keptAlive.write('GET /health HTTP/1.1\r\nHost: api\r\n\r\n');
     expect((await keptAlive.response()).status).toBe(200);
     socket.socket.close();
-    keptAlive.socket.destroy();
   });
 });

@@ -16,6 +16,14 @@ export interface RawConnection {
   closed: Promise<void>;
 }
 
+const open = new Set<Socket>();
+
+/** Drops every connection a test left open, so a failed test cannot hold the server's close. */
+export function destroyRawConnections(): void {
+  for (const socket of open) socket.destroy();
+  open.clear();
+}
+
 /**
  * A bare TCP connection to the server, for what `fetch` cannot do: stop halfway through a
  * request, announce a body it never sends, keep one connection across requests.
@@ -23,6 +31,7 @@ export interface RawConnection {
 export async function rawConnection(baseUrl: string): Promise<RawConnection> {
   const { hostname, port } = new URL(baseUrl);
   const socket = connect(Number(port), hostname);
+  open.add(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -35,7 +44,12 @@ export async function rawConnection(baseUrl: string): Promise<RawConnection> {
   });
   // A reset after the server's answer is part of what some tests provoke.
   socket.on('error', () => undefined);
-  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      open.delete(socket);
+      resolve();
+    }),
+  );
   void closed.then(() => wake());
 
   /** One whole response from the front of the buffer, when it has arrived. */
