@@ -3,8 +3,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { isAdminRoute } from './auth/jwt-auth.guard';
+import { checkTokensBeforeBodies } from './auth/token-before-body';
 import type { RuntimeConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { closeUnfinishedRequests, requestTimeouts } from './common/request-limits';
 import { createValidationPipe } from './common/validation.pipe';
 import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
 import { LiveWsAdapter } from './live/live-ws.adapter';
@@ -13,6 +17,15 @@ import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+/** Routes open to anyone (login, pick) take small bodies only. */
+export const ANONYMOUS_BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Admin routes' bodies are read only once their token checked out (see checkTokensBeforeBodies). */
+function bodyLimitFor(route: { url: string; config?: unknown }): number {
+  if (!isAdminRoute(route.config)) return ANONYMOUS_BODY_LIMIT_BYTES;
+  // A whole night's chat log is bigger than any other body.
+  return route.url.endsWith('/chat-import') ? CHAT_IMPORT_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
+}
 
 function setupOpenApi(app: NestFastifyApplication): void {
   const document = SwaggerModule.createDocument(
@@ -38,10 +51,12 @@ function setupOpenApi(app: NestFastifyApplication): void {
 
 /** Builds the whole application (not yet listening): used by main.ts and by the tests. */
 export async function createServer(config: RuntimeConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config.logLevel);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter({
-      bodyLimit: BODY_LIMIT_BYTES,
+      bodyLimit: ANONYMOUS_BODY_LIMIT_BYTES,
+      ...requestTimeouts(config.http.requestTimeoutMs, logger),
       trustProxy: config.trustProxy,
       requestIdHeader: false,
       genReqId: requestId,
@@ -55,14 +70,14 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     }),
     { bufferLogs: true, abortOnError: false },
   );
-  const logger = createLogger(config.logLevel);
   app.useLogger(new PinoLoggerService(logger));
   const fastify = app.getHttpAdapter().getInstance();
   logRequests(fastify, logger);
-  // A whole night's chat log is bigger than any other body: allow it on that route alone.
   fastify.addHook('onRoute', (route) => {
-    if (route.url.endsWith('/chat-import')) route.bodyLimit = CHAT_IMPORT_BODY_LIMIT_BYTES;
+    route.bodyLimit = bodyLimitFor(route);
   });
+  checkTokensBeforeBodies(fastify, app.get(AuthService));
+  closeUnfinishedRequests(fastify);
   // Catalog imports may be sent as a raw CSV body.
   fastify.addContentTypeParser(
     ['text/csv', 'text/plain'],
@@ -93,6 +108,9 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      // Every method and request header the API takes (the CORS default leaves out PUT, PATCH, DELETE).
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
       exposedHeaders: [
         'X-Total-Count',
         'X-Absolute-Total',

@@ -166,6 +166,43 @@ describe('CORS', () => {
     expect(get.headers.get('access-control-expose-headers')).toContain('X-Total-Count');
   });
 
+  it('allows every method the API uses, with the request headers it reads', async () => {
+    const { body: document } = await t.request('GET', '/api/docs-json');
+    const methods = new Set(
+      Object.values(document.paths as Record<string, object>).flatMap((operations) =>
+        Object.keys(operations).map((method) => method.toUpperCase()),
+      ),
+    );
+    expect([...methods].sort()).toEqual(['DELETE', 'GET', 'PATCH', 'POST', 'PUT']);
+    for (const method of [...methods, 'HEAD']) {
+      const res = await t.request('OPTIONS', '/api/games/1', {
+        headers: {
+          origin: 'http://overlay.example',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization,content-type,x-request-id',
+        },
+      });
+      expect([method, res.status]).toEqual([method, 204]);
+      expect([method, res.headers.get('access-control-allow-methods')?.split(/,\s*/)]).toEqual([
+        method,
+        expect.arrayContaining([method]),
+      ]);
+      const headers = res.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/);
+      expect(headers).toEqual(
+        expect.arrayContaining(['authorization', 'content-type', 'x-request-id']),
+      );
+    }
+  });
+
+  it('lets the browser read a 401 sent before the body was read', async () => {
+    const res = await t.request('PUT', '/api/games/1', {
+      body: { title: 'x' },
+      headers: { origin: 'http://overlay.example' },
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://overlay.example');
+  });
+
   it('gives other origins no CORS headers', async () => {
     const res = await t.request('GET', '/health', { headers: { origin: 'http://evil.example' } });
     expect(res.headers.get('access-control-allow-origin')).toBeNull();

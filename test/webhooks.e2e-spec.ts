@@ -169,6 +169,18 @@ describe('webhooks', () => {
       ],
       [{ url: 'http://[::ffff:169.254.169.254]/' }, /url refused/],
       [{ url: 'http://0.0.0.0:3001/' }, /url refused/],
+      // IPv4-compatible and NAT64 forms of the metadata address.
+      [
+        { url: 'http://[::a9fe:a9fe]/' },
+        /url refused: address ::a9fe:a9fe \(IPv4 169.254.169.254\)/,
+      ],
+      [{ url: 'http://[64:ff9b::169.254.169.254]/' }, /url refused: .*\(IPv4 169.254.169.254\)/],
+      [{ url: 'http://[64:ff9b:1::a9fe:a9fe]/' }, /url refused: .*\(IPv4 169.254.169.254\)/],
+      [
+        { url: 'http://bob:hunter2pass@127.0.0.1/' },
+        /url must not contain a user name or password/,
+      ],
+      [{ url: 'http://bob@127.0.0.1/' }, /url must not contain a user name or password/],
     ])('refuses %j with 400 and stores nothing', async (body, message) => {
       const res = await api('POST', '/api/webhooks', {
         name: 'Bot',
@@ -179,6 +191,16 @@ describe('webhooks', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(message);
       expect((await api('GET', '/api/webhooks')).body).toEqual([]);
+    });
+
+    it('refuses a user name or password in a new url on update and keeps the old one', async () => {
+      const hook = await create({ url: receiver.url });
+      const withPassword = receiver.url.replace('http://', 'http://bob:hunter2pass@');
+      const res = await api('PATCH', `/api/webhooks/${hook.id}`, { url: withPassword });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/url must not contain a user name or password/);
+      expect(res.text).not.toContain('hunter2pass');
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body.url).toBe(receiver.url);
     });
 
     it('limits logs to 100', async () => {

@@ -6,12 +6,23 @@ import {
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from '../common/error-body';
 import { AuthService, TokenClaims } from './auth.service';
 
 export type AuthenticatedRequest = FastifyRequest & { admin?: TokenClaims };
+
+/**
+ * The Fastify route config of admin-only routes: their token is checked before their body is
+ * read (see `checkTokensBeforeBodies`).
+ */
+export const ADMIN_ROUTE_CONFIG = { adminOnly: true } as const;
+
+export function isAdminRoute(config: unknown): boolean {
+  return (config as { adminOnly?: unknown } | undefined)?.adminOnly === true;
+}
 
 /** Lets a request through only with a valid admin bearer token. */
 @Injectable()
@@ -20,7 +31,8 @@ export class JwtAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.admin = authenticate(this.auth, request.headers.authorization);
+    // Usually checked already, before the body was read; checked here for any route that was not.
+    request.admin ??= authenticate(this.auth, request.headers.authorization);
     return true;
   }
 }
@@ -35,10 +47,32 @@ export function authenticate(auth: AuthService, header: string | undefined): Tok
   return claims;
 }
 
-/** Marks an endpoint as admin-only, in the guard and in the OpenAPI document. */
+/**
+ * Gives the route (or every route of a controller) the admin route config. Fastify reads a
+ * route's config from its handler method only, so on a controller it marks each method.
+ */
+function AdminRouteConfig(): ClassDecorator & MethodDecorator {
+  const mark = RouteConfig(ADMIN_ROUTE_CONFIG);
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (descriptor) {
+      mark(target, key!, descriptor);
+      return;
+    }
+    const prototype = (target as { prototype: object }).prototype;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      const method = Object.getOwnPropertyDescriptor(prototype, name)!;
+      if (name !== 'constructor' && typeof method.value === 'function') {
+        mark(prototype, name, method);
+      }
+    }
+  };
+}
+
+/** Marks an endpoint as admin-only, in the guard, the route config and the OpenAPI document. */
 export const AdminOnly = () =>
   applyDecorators(
     UseGuards(JwtAuthGuard),
+    AdminRouteConfig(),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,

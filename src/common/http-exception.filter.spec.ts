@@ -1,4 +1,10 @@
-import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import { HttpExceptionFilter } from './http-exception.filter';
 
@@ -81,6 +87,13 @@ describe('HttpExceptionFilter', () => {
       host,
     );
     expect(reply.payload).toEqual({ error: 'Request body is too large (limit 10 MB)' });
+  });
+
+  it('names a limit under 1 MB in KB, also for the 413 Nest passes on as an HttpException', () => {
+    const { host, reply } = hostFor(16 * 1024);
+    filter.catch(new HttpException('Request body is too large', 413), host);
+    expect(reply.statusCode).toBe(413);
+    expect(reply.payload).toEqual({ error: 'Request body is too large (limit 16 KB)' });
   });
 
   it('maps a framework 4xx error by its code', () => {

@@ -80,6 +80,17 @@ export function sendError(
     .send({ error: message, ...details });
 }
 
+/** Each route has its own body limit (a chat import's is larger, an anonymous route's smaller). */
+function tooLarge(request: FastifyRequest): string {
+  const limit = (request.routeOptions as { bodyLimit?: number } | undefined)?.bodyLimit;
+  if (!limit) return 'Request body is too large';
+  const size =
+    limit >= 1024 * 1024
+      ? `${Math.round(limit / (1024 * 1024))} MB`
+      : `${Math.round(limit / 1024)} KB`;
+  return `Request body is too large (limit ${size})`;
+}
+
 /** The status and message an error answers with (never internals for a 5xx). */
 export function describeError(
   exception: unknown,
@@ -94,16 +105,15 @@ export function describeError(
       };
     }
     if (status >= 500) return { status, message: 'Internal server error' };
+    // Nest hands Fastify's own errors over as HttpExceptions; a 413 is always a body limit.
+    if (status === 413) return { status, message: tooLarge(request) };
     return { status, message: messageOf(exception.getResponse()) };
   }
   const fastifyError = exception as FastifyError;
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      // Each route has its own limit (a chat import's is larger than the rest).
-      const limit = (request.routeOptions as { bodyLimit?: number } | undefined)?.bodyLimit;
-      const mb = limit ? ` (limit ${Math.round(limit / (1024 * 1024))} MB)` : '';
-      return { status, message: `Request body is too large${mb}` };
+      return { status, message: tooLarge(request) };
     }
     const known = fastifyError.code ? FASTIFY_ERRORS[fastifyError.code] : undefined;
     return { status, message: known ?? fastifyError.message ?? 'Bad request' };

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       admins: [],
       corsOrigins: [],
+      http: { requestTimeoutMs: 10_000 },
     });
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toBe(path.resolve('data'));
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
     [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
     [{ ADMIN_CONFIG_PATH: '/no/such/admins.json' }, 'ADMIN_CONFIG_PATH'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);

@@ -36,6 +36,13 @@ export interface AppConfig {
   /** Empty: CORS off. `['*']`: any origin. */
   corsOrigins: string[];
   trustProxy: boolean;
+  http: {
+    /**
+     * A request's headers and body must all arrive within this long, or it is answered 408
+     * and its connection closed: a slow client cannot hold a connection by trickling bytes.
+     */
+    requestTimeoutMs: number;
+  };
   loginRateLimit: { limit: number; windowSeconds: number };
   live: {
     /** A socket must authenticate within this long. */
@@ -218,6 +225,7 @@ export function loadConfig(env: Env): AppConfig {
     logLevel: logLevel(env),
     corsOrigins: corsOrigins(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    http: { requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 10_000, 100, 3_600_000) },
     loginRateLimit: {
       limit: integer(env, 'LOGIN_RATE_LIMIT', 10, 1, 100000),
       windowSeconds: integer(env, 'LOGIN_RATE_WINDOW_SECONDS', 60, 1, 86400),

@@ -1,7 +1,11 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../auth/jwt-auth.guard';
+import {
+  ADMIN_ROUTE_CONFIG,
+  authenticate,
+  type AuthenticatedRequest,
+} from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
@@ -63,9 +67,13 @@ export class LiveVoteRoute implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    fastify.post(LIVE_VOTE_PATH, async (request, reply) => {
+    // The route config has the token checked before the body is read, like every admin route.
+    fastify.post(LIVE_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, async (request, reply) => {
       try {
-        authenticate(this.auth, request.headers.authorization);
+        (request as AuthenticatedRequest).admin ??= authenticate(
+          this.auth,
+          request.headers.authorization,
+        );
         const dto =
           wellFormedLiveVote(request.body) ??
           ((await this.validation.transform(request.body, {

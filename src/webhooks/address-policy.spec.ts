@@ -1,4 +1,4 @@
-import { refusedAddress } from './address-policy';
+import { embeddedIPv4, refusedAddress } from './address-policy';
 
 const open = { allowPrivate: true, allowedHosts: [] };
 const strict = { allowPrivate: false, allowedHosts: ['bot.local'] };
@@ -20,6 +20,16 @@ describe('refusedAddress', () => {
     '::ffff:169.254.169.254',
     '::ffff:a9fe:a9fe',
     '::ffff:0.0.0.0',
+    '0:0:0:0:0:ffff:169.254.169.254',
+    '::ffff:0:a9fe:a9fe',
+    '::a9fe:a9fe',
+    '::169.254.169.254',
+    '::0.0.0.2',
+    '64:ff9b::169.254.169.254',
+    '64:FF9B::a9fe:a9fe',
+    '64:ff9b::e000:1',
+    '64:ff9b:1::a9fe:a9fe',
+    '64:ff9b:1:a9fe:a9:fe00::',
   ])('always refuses %s', (address) => {
     expect(refusedAddress(address, 'example.com', open)).toMatch(/may never reach/);
   });
@@ -34,6 +44,10 @@ describe('refusedAddress', () => {
     '::1',
     'fd12::1',
     '::ffff:127.0.0.1',
+    '::7f00:1',
+    '::10.1.2.3',
+    '64:ff9b::192.168.1.10',
+    '64:ff9b:1::a00:1',
   ])('allows private %s by default, refuses it when private addresses are off', (address) => {
     expect(refusedAddress(address, 'example.com', open)).toBeUndefined();
     expect(refusedAddress(address, 'example.com', strict)).toMatch(/loopback or private/);
@@ -43,10 +57,51 @@ describe('refusedAddress', () => {
     expect(refusedAddress('192.168.1.10', 'Bot.Local', strict)).toBeUndefined();
   });
 
-  it.each(['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111'])(
-    'allows public %s',
+  it.each([
+    '93.184.216.34',
+    '8.8.8.8',
+    '172.32.0.1',
+    '2606:4700::1111',
+    '::ffff:8.8.8.8',
+    '::808:808',
+    '64:ff9b::8.8.8.8',
+    '64:ff9b:0:1::a9fe:a9fe',
+    '64:ff9b:1::808:808',
+  ])('allows public %s', (address) => {
+    expect(refusedAddress(address, 'example.com', strict)).toBeUndefined();
+  });
+});
+
+describe('embeddedIPv4', () => {
+  it.each([
+    ['::ffff:169.254.169.254', ['169.254.169.254']],
+    ['::ffff:a9fe:a9fe', ['169.254.169.254']],
+    ['::ffff:0:a9fe:a9fe', ['169.254.169.254']],
+    ['::a9fe:a9fe', ['169.254.169.254']],
+    ['0:0:0:0:0:0:169.254.169.254', ['169.254.169.254']],
+    ['64:ff9b::a9fe:a9fe', ['169.254.169.254']],
+    ['64:ff9b::169.254.169.254', ['169.254.169.254']],
+  ])('finds the IPv4 address in %s', (address, expected) => {
+    expect(embeddedIPv4(address)).toEqual(expected);
+  });
+
+  it('tries every translator prefix length of the local-use NAT64 range', () => {
+    // /48 puts it in bytes 6-7 and 9-10, /56 in 7 and 9-11, /64 in 9-12, /96 in 12-15.
+    expect(embeddedIPv4('64:ff9b:1:a9fe:a9:fe00::')).toContain('169.254.169.254');
+    expect(embeddedIPv4('64:ff9b:1:a9:fe:a9fe::')).toContain('169.254.169.254');
+    expect(embeddedIPv4('64:ff9b:1:0:a9:fea9:fe00:0')).toContain('169.254.169.254');
+    expect(embeddedIPv4('64:ff9b:1::a9fe:a9fe')).toContain('169.254.169.254');
+  });
+
+  it('drops local-use readings in 0.0.0.0/8 when another reading is an address', () => {
+    expect(embeddedIPv4('64:ff9b:1::808:808')).toEqual(['8.8.8.8']);
+    expect(embeddedIPv4('64:ff9b:1::1')).toEqual(['0.0.0.0', '0.0.0.0', '0.0.0.0', '0.0.0.1']);
+  });
+
+  it.each(['::', '::1', '2606:4700::1111', 'fe80::1', '64:ff9b:0:1::1'])(
+    'finds none in %s',
     (address) => {
-      expect(refusedAddress(address, 'example.com', strict)).toBeUndefined();
+      expect(embeddedIPv4(address)).toEqual([]);
     },
   );
 });

@@ -144,7 +144,14 @@ export class WebhooksService {
 
   /** Refuses literal addresses webhooks may never reach; hostnames are checked when connecting. */
   private checkUrl(url: string): void {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    const parsed = new URL(url);
+    // Every admin reads the URL back, and deliveries are authenticated by their signature.
+    if (parsed.username || parsed.password) {
+      throw new BadRequestException(
+        'url must not contain a user name or password (user:password@host); receivers verify deliveries by their signature',
+      );
+    }
+    const host = parsed.hostname.replace(/^\[|\]$/g, '');
     if (!isIP(host)) return;
     const refused = refusedAddress(host, host, this.config.webhooks);
     if (refused) throw new BadRequestException(`url refused: ${refused}`);

@@ -59,6 +59,7 @@ export function testConfig(
     logLevel: (process.env.TEST_LOG_LEVEL as RuntimeConfig['logLevel']) ?? 'silent',
     corsOrigins: [],
     trustProxy: false,
+    http: { requestTimeoutMs: 10_000 },
     loginRateLimit: { limit: 1000, windowSeconds: 60 },
     live: {
       authTimeoutMs: 10_000,
