@@ -27,3 +27,59 @@ export function isForeignKeyViolation(error: unknown): boolean {
 export function violatedConstraint(error: unknown): string | undefined {
   return pgError(error)?.constraint;
 }
+
+/**
+ * The database could not be reached or did not answer in time. Such a failure is the
+ * database's, not the request's: it answers 503 with Retry-After.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+/** PostgreSQL error codes of a connection that failed or was ended by the server. */
+const UNAVAILABLE_CODES = new Set([
+  '57P01', // admin_shutdown: the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+  '57014', // query_canceled: the statement ran past DB_STATEMENT_TIMEOUT_MS
+]);
+
+/** Socket errors of a connection that could not be made or broke. */
+const UNAVAILABLE_SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** What `pg` says, without a code, when a connection ends or cannot be had. */
+const UNAVAILABLE_MESSAGES =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Query read timeout)/;
+
+/**
+ * Whether an error means the database is unavailable (down, restarting, frozen, out of
+ * connections, or too slow for our own bounds) rather than that the request went wrong.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  // Through TypeORM's wrapper and any causes, a few levels at most.
+  for (let depth = 0; depth < 5 && error instanceof Error; depth++) {
+    if (error instanceof DatabaseUnavailableError) return true;
+    const { code } = error as { code?: unknown };
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+      if (UNAVAILABLE_SOCKET_ERRORS.has(code)) return true;
+    }
+    if (UNAVAILABLE_MESSAGES.test(error.message)) return true;
+    error = error instanceof QueryFailedError ? (error.driverError as unknown) : error.cause;
+  }
+  return false;
+}
