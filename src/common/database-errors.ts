@@ -48,19 +48,6 @@ const UNAVAILABLE_CODES = new Set([
   '57014', // query_canceled: the statement ran past DB_STATEMENT_TIMEOUT_MS
 ]);
 
-/** Socket errors of a connection that could not be made or broke. */
-const UNAVAILABLE_SOCKET_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-]);
-
 /** What `pg` says, without a code, when a connection ends or cannot be had. */
 const UNAVAILABLE_MESSAGES =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Query read timeout)/;
@@ -68,18 +55,16 @@ const UNAVAILABLE_MESSAGES =
 /**
  * Whether an error means the database is unavailable (down, restarting, frozen, out of
  * connections, or too slow for our own bounds) rather than that the request went wrong.
+ * Socket errors count only as the pools report them (a DatabaseUnavailableError): a client's
+ * own connection resetting is no database outage.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  // Through TypeORM's wrapper and any causes, a few levels at most.
-  for (let depth = 0; depth < 5 && error instanceof Error; depth++) {
-    if (error instanceof DatabaseUnavailableError) return true;
-    const { code } = error as { code?: unknown };
-    if (typeof code === 'string') {
-      if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
-      if (UNAVAILABLE_SOCKET_ERRORS.has(code)) return true;
-    }
-    if (UNAVAILABLE_MESSAGES.test(error.message)) return true;
-    error = error instanceof QueryFailedError ? (error.driverError as unknown) : error.cause;
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  if (cause instanceof DatabaseUnavailableError) return true;
+  if (!(cause instanceof Error)) return false;
+  const { code } = cause as { code?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) {
+    return true;
   }
-  return false;
+  return UNAVAILABLE_MESSAGES.test(cause.message);
 }

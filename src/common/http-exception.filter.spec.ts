@@ -110,10 +110,7 @@ describe('HttpExceptionFilter', () => {
     ['too many connections', pgError('sorry, too many clients already', '53300')],
     ['our statement timeout', pgError('canceling statement due to statement timeout', '57014')],
     ['a connection exception', pgError('connection failure', '08006')],
-    [
-      'a refused connection',
-      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
-    ],
+    ['a refused connection', new DatabaseUnavailableError('no database connection: ECONNREFUSED')],
     ['a broken connection', new Error('Connection terminated unexpectedly')],
     ['no connection in time', new DatabaseUnavailableError('no database connection: timeout')],
   ])(
@@ -131,9 +128,15 @@ describe('HttpExceptionFilter', () => {
     },
   );
 
-  it('answers a query that failed for its own reasons with a 500, not a 503', () => {
+  it.each([
+    ['a query that failed for its own reasons', pgError('division by zero', '22012')],
+    [
+      "the client's own connection resetting",
+      Object.assign(new Error('aborted'), { code: 'ECONNRESET', syscall: 'read' }),
+    ],
+  ])('answers %s with a 500, not a 503', (_, error) => {
     const { host, reply } = hostFor();
-    filter.catch(pgError('division by zero', '22012'), host);
+    filter.catch(error, host);
     expect(reply.statusCode).toBe(500);
     expect(database.failed).not.toHaveBeenCalled();
   });

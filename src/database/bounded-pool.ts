@@ -77,25 +77,39 @@ export class BoundedClient extends Client {
       return plainQuery.apply(this, args); // cursors and streams: not used here
     }
     const timer = setTimeout(() => this.abandon(), this.boundMs);
-    const settled = (error: unknown) => {
+    const settled = (error: unknown): unknown => {
       clearTimeout(timer);
-      if (!error || !isDatabaseUnavailable(error)) this.availability?.answered();
+      const failure = error ? this.connectionFailure(error) : undefined;
+      if (!failure || !isDatabaseUnavailable(failure)) this.availability?.answered();
+      return failure;
     };
     const last = args.length - 1;
     const callback = args[last];
     if (typeof callback === 'function') {
-      args[last] = (error: unknown, result: unknown) => {
-        settled(error);
-        (callback as Callback)(error, result);
-      };
+      args[last] = (error: unknown, result: unknown) =>
+        (callback as Callback)(settled(error), result);
       return plainQuery.apply(this, args);
     }
-    const answer = plainQuery.apply(this, args) as Promise<unknown>;
-    answer.then(
-      () => settled(undefined),
-      (error: unknown) => settled(error ?? new Error('query failed')),
+    return (plainQuery.apply(this, args) as Promise<unknown>).then(
+      (result) => {
+        settled(undefined);
+        return result;
+      },
+      (error: unknown) => {
+        throw settled(error ?? new Error('query failed'));
+      },
     );
-    return answer;
+  }
+
+  /**
+   * A socket error (the connection reset, timed out) is the database being unavailable; said
+   * so here, where it is known to come from the database's connection.
+   */
+  private connectionFailure(error: unknown): unknown {
+    if (!(error instanceof Error) || !('syscall' in error)) return error;
+    return new DatabaseUnavailableError(`database connection failed: ${error.message}`, {
+      cause: error,
+    });
   }
 
   private abandon(): void {

@@ -87,7 +87,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       this.reconnectDelay = 500;
       await this.lookBack();
     } catch (error) {
-      this.database.taskFailed(this.logger, 'event listener could not connect', error);
+      // Its own connection, outside the pools: failing to open it is the database's failure.
+      this.database.failed(error);
       await client.end().catch(() => undefined);
       this.scheduleReconnect();
     }
