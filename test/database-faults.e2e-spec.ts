@@ -1,4 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { longTransaction } from '../src/database/bounded-pool';
+import type { Queryable } from '../src/database/sql';
 import { ADMIN_KEY, JWT_SECRET, request, startTestApp, type TestApp } from './support/app';
 import { addGame, createSession, waitUntil } from './support/factories';
 import { freePort } from './support/global-setup';
@@ -187,6 +191,33 @@ describe('database faults', () => {
     await waitUntil(async () => (await vote(`thawed_${Date.now()}`)).status === 200, 20_000);
     await waitUntil(async () => (await t.request('GET', '/health')).status === 200);
     socket.socket.close();
+  });
+
+  it('answers 503 for a statement that runs past DB_STATEMENT_TIMEOUT_MS', async () => {
+    const locker = new Client({ connectionString: own.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
+      const res = await t.request('GET', '/api/sessions/active');
+      expectUnavailable([
+        { status: res.status, retryAfter: res.headers.get('retry-after'), body: res.body },
+      ]);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    expect((await t.request('GET', '/api/sessions/active')).status).toBe(200);
+  });
+
+  it('gives imports and sweeps DB_LONG_STATEMENT_TIMEOUT_MS, and requests DB_STATEMENT_TIMEOUT_MS', async () => {
+    const db = t.app.get(DataSource);
+    const timeout = async (q: Queryable) =>
+      (await q.query<{ statement_timeout: string }[]>('SHOW statement_timeout'))[0]
+        .statement_timeout;
+    expect(await timeout(db)).toBe('1s');
+    expect(await longTransaction(db, timeout)).toBe('1min');
+    expect(await timeout(db)).toBe('1s');
   });
 
   it('refuses at once the requests past DB_MAX_WAITING, while those within it wait for the database', async () => {
