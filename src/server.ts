@@ -11,6 +11,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { closeUnfinishedRequests, requestTimeouts } from './common/request-limits';
 import { createValidationPipe } from './common/validation.pipe';
 import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
+import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
 import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
@@ -35,7 +36,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setDescription(
         'Catalog, weighted picker, sessions and live votes for streamed Jackbox game nights. ' +
           'Log in with POST /api/auth/login, then use the token with "Authorize". ' +
-          'Every error answers {"error": "message"}.',
+          'Every error answers {"error": "message"}; while the database is unavailable, any request ' +
+          'that needs it answers 503 with a Retry-After header.',
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
@@ -104,7 +106,7 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   });
   app.useWebSocketAdapter(new LiveWsAdapter(app));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(app.get(DatabaseAvailability)));
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,

@@ -6,17 +6,20 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { DatabaseUnavailableError } from './database-errors';
 import { HttpExceptionFilter } from './http-exception.filter';
 
 function hostFor(bodyLimit?: number) {
   const reply = {
     statusCode: 0,
     payload: undefined as unknown,
+    headers: {} as Record<string, string>,
     status(code: number) {
       this.statusCode = code;
       return this;
     },
-    header() {
+    header(name: string, value: string) {
+      this.headers[name] = value;
       return this;
     },
     send(body: unknown) {
@@ -38,12 +41,17 @@ function hostFor(bodyLimit?: number) {
 }
 
 describe('HttpExceptionFilter', () => {
-  const filter = new HttpExceptionFilter();
+  const database = { failed: jest.fn() };
+  const filter = new HttpExceptionFilter(database);
   const logError = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+  beforeEach(() => {
+    logError.mockClear();
+    database.failed.mockClear();
+  });
 
   it('answers an unexpected error with a bare 500 and logs it with the request id', () => {
     const { host, reply } = hostFor();
-    filter.catch(new Error('connection reset at Pool.query (pg/lib/pool.js:45)'), host);
+    filter.catch(new Error('undefined is not a function at Pool.query (pg/lib/pool.js:45)'), host);
     expect(reply.statusCode).toBe(500);
     expect(reply.payload).toEqual({ error: 'Internal server error' });
     expect(logError).toHaveBeenCalledWith(
@@ -105,4 +113,48 @@ describe('HttpExceptionFilter', () => {
     expect(reply.statusCode).toBe(413);
     expect(reply.payload).toEqual({ error: 'Request body is too large (limit 1 MB)' });
   });
+
+  it.each([
+    [
+      'the server stopping',
+      pgError('terminating connection due to administrator command', '57P01'),
+    ],
+    ['the server starting', pgError('the database system is starting up', '57P03')],
+    ['too many connections', pgError('sorry, too many clients already', '53300')],
+    ['our statement timeout', pgError('canceling statement due to statement timeout', '57014')],
+    ['a connection exception', pgError('connection failure', '08006')],
+    ['a refused connection', new DatabaseUnavailableError('no database connection: ECONNREFUSED')],
+    ['a broken connection', new Error('Connection terminated unexpectedly')],
+    ['no connection in time', new DatabaseUnavailableError('no database connection: timeout')],
+  ])(
+    'answers the database being unavailable (%s) with a 503 and Retry-After, logged once per outage',
+    (_, error) => {
+      const { host, reply } = hostFor();
+      filter.catch(error, host);
+      expect(reply.statusCode).toBe(503);
+      expect(reply.headers['retry-after']).toBe('5');
+      expect(reply.payload).toEqual({
+        error: 'The database is unavailable right now; try again in a few seconds',
+      });
+      expect(database.failed).toHaveBeenCalledWith(error);
+      expect(logError).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each([
+    ['a query that failed for its own reasons', pgError('division by zero', '22012')],
+    [
+      "the client's own connection resetting",
+      Object.assign(new Error('aborted'), { code: 'ECONNRESET', syscall: 'read' }),
+    ],
+  ])('answers %s with a 500, not a 503', (_, error) => {
+    const { host, reply } = hostFor();
+    filter.catch(error, host);
+    expect(reply.statusCode).toBe(500);
+    expect(database.failed).not.toHaveBeenCalled();
+  });
 });
+
+function pgError(message: string, code: string): QueryFailedError {
+  return new QueryFailedError('SELECT 1', [], Object.assign(new Error(message), { code }));
+}

@@ -7,7 +7,14 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DatabaseAvailability } from '../database/database-availability';
 import { ApiError } from './api-error';
+import { isDatabaseUnavailable } from './database-errors';
+
+/** How soon a client should try again after a 503 (the database restarting takes seconds). */
+export const RETRY_AFTER_SECONDS = 5;
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'The database is unavailable right now; try again in a few seconds';
 
 interface FastifyError {
   statusCode?: number;
@@ -44,18 +51,22 @@ function messageOf(response: string | object): string {
 
 /**
  * Answers every error as `{"error": "..."}`. Client mistakes keep their 4xx status and a
- * message a bot author can act on; anything unexpected is logged with the request id and
- * answered with a bare 500, so no stack trace or internal detail ever reaches a client.
+ * message a bot author can act on; the database being unavailable is a 503 with Retry-After,
+ * logged once per outage (see DatabaseAvailability); anything else unexpected is logged with
+ * the request id and answered with a bare 500, so no stack trace or internal detail ever
+ * reaches a client.
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
+  constructor(private readonly database: Pick<DatabaseAvailability, 'failed'>) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') return;
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    sendError(exception, request, reply, this.logger);
+    sendError(exception, request, reply, this.logger, this.database);
   }
 }
 
@@ -65,7 +76,17 @@ export function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
   logger: Pick<Logger, 'error'>,
+  database: Pick<DatabaseAvailability, 'failed'>,
 ): void {
+  if (isDatabaseUnavailable(exception)) {
+    database.failed(exception);
+    void reply
+      .status(HttpStatus.SERVICE_UNAVAILABLE)
+      .header('retry-after', String(RETRY_AFTER_SECONDS))
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({ error: DATABASE_UNAVAILABLE_MESSAGE });
+    return;
+  }
   const { status, message } = describeError(exception, request);
   const details = exception instanceof ApiError && status < 500 ? exception.details : {};
   if (status >= 500) {

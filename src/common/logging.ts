@@ -74,10 +74,12 @@ export function logRequests(fastify: FastifyInstance, logger: Pino): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const path = request.url.split('?')[0];
     const status = reply.statusCode;
+    // A 503 is the database being unavailable: the outage has its own warning (see
+    // DatabaseAvailability), so its requests are logged like answered ones, not once more each.
     const level =
-      status >= 500
+      status >= 500 && status !== 503
         ? 'error'
-        : status >= 400
+        : status >= 400 && status !== 503
           ? 'warn'
           : path === '/health' || path === '/api/health'
             ? 'debug'

@@ -49,11 +49,28 @@ describe('loadConfig', () => {
     [{ ADMIN_CONFIG_PATH: '/no/such/admins.json' }, 'ADMIN_CONFIG_PATH'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ DB_STATEMENT_TIMEOUT_MS: '0' }, 'DB_STATEMENT_TIMEOUT_MS'],
+    [{ DB_MAX_WAITING: '-1' }, 'DB_MAX_WAITING'],
+    [
+      { DB_STATEMENT_TIMEOUT_MS: '60000', DB_LONG_STATEMENT_TIMEOUT_MS: '30000' },
+      'DB_LONG_STATEMENT_TIMEOUT_MS',
+    ],
   ])('refuses %j naming %s', (env, variable) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('bounds every database wait by default', () => {
+    expect(loadConfig({}).database).toEqual({
+      poolSize: 10,
+      votePoolSize: 8,
+      connectionTimeoutMs: 5_000,
+      statementTimeoutMs: 5_000,
+      longStatementTimeoutMs: 120_000,
+      maxWaiting: 500,
+    });
   });
 
   it('refuses an external database without an admin key', () => {

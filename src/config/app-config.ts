@@ -62,8 +62,20 @@ export interface AppConfig {
      * row, so more connections only queue on its lock; a few keep the hand-offs fast.
      */
     votePoolSize: number;
-    /** How long a new connection may take (every pool and the event relay's listener). */
+    /**
+     * How long opening a connection, or waiting for a free one, may take (every pool and the
+     * event relay's listener).
+     */
     connectionTimeoutMs: number;
+    /**
+     * How long one statement may run: PostgreSQL cancels it then. A server that does not answer
+     * at all (frozen, or the network lost) has the connection dropped a second later.
+     */
+    statementTimeoutMs: number;
+    /** The same bound for imports (catalog CSV, chat log) and the retention sweeps. */
+    longStatementTimeoutMs: number;
+    /** Requests that may wait for a connection of a pool; more are answered 503 at once. */
+    maxWaiting: number;
   };
   /** How long events are kept for resuming bots (at least a day). */
   eventRetentionHours: number;
@@ -246,6 +258,15 @@ export function loadConfig(env: Env): AppConfig {
       poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
       votePoolSize: integer(env, 'DB_VOTE_POOL_SIZE', 8, 1, 1000),
       connectionTimeoutMs: integer(env, 'DB_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+      statementTimeoutMs: integer(env, 'DB_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+      longStatementTimeoutMs: integer(
+        env,
+        'DB_LONG_STATEMENT_TIMEOUT_MS',
+        120_000,
+        1_000,
+        3_600_000,
+      ),
+      maxWaiting: integer(env, 'DB_MAX_WAITING', 500, 0, 100_000),
     },
     eventRetentionHours: integer(env, 'EVENT_RETENTION_HOURS', 168, 24, 24 * 365),
     webhooks: {
@@ -261,6 +282,12 @@ export function loadConfig(env: Env): AppConfig {
       leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 5_000, 300, 600_000),
     },
   };
+  if (config.database.longStatementTimeoutMs < config.database.statementTimeoutMs) {
+    throw new ConfigError(
+      'DB_LONG_STATEMENT_TIMEOUT_MS',
+      'must be at least DB_STATEMENT_TIMEOUT_MS',
+    );
+  }
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
     throw new ConfigError(
       'JWT_SECRET',

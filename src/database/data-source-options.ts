@@ -1,16 +1,18 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { BoundedPool, boundedPoolConfig } from './bounded-pool';
+import type { DatabaseAvailability } from './database-availability';
 import { migrations } from './migrations';
 
-/** Pool settings when none are configured (the TypeORM CLI and migrations). */
-const DEFAULT_POOL: Pick<AppConfig['database'], 'poolSize' | 'connectionTimeoutMs'> = {
-  poolSize: 10,
-  connectionTimeoutMs: 5_000,
-};
-
+/**
+ * The app's data source: with the app's database settings, a BoundedPool (every wait and
+ * statement bounded). Without them (migrations, the TypeORM CLI) a plain pool, so that a long
+ * migration, or one waiting for another instance's, is never cut short.
+ */
 export function dataSourceOptions(
   url: string,
-  pool: Pick<AppConfig['database'], 'poolSize' | 'connectionTimeoutMs'> = DEFAULT_POOL,
+  database?: AppConfig['database'],
+  availability?: DatabaseAvailability,
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -21,6 +23,14 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     logging: false,
-    extra: { max: pool.poolSize, connectionTimeoutMillis: pool.connectionTimeoutMs },
+    ...(database
+      ? {
+          driver: { Pool: BoundedPool },
+          extra: boundedPoolConfig(database.poolSize, database, availability),
+          // An idle connection that drops is replaced on the next use; a real outage is
+          // noticed, and logged, by the requests and tasks it fails.
+          poolErrorHandler: () => undefined,
+        }
+      : { extra: { max: 10, connectionTimeoutMillis: 5_000 } }),
   };
 }

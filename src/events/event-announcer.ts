@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { DatabaseAvailability } from '../database/database-availability';
 import { INSTANCE_ID } from './instance';
 
 /** The PostgreSQL channel that carries `<instance>:<id>,<id>,...` for committed events. */
@@ -30,6 +31,7 @@ export class EventAnnouncer implements OnApplicationShutdown {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly database: DatabaseAvailability,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
   ) {}
 
@@ -75,8 +77,10 @@ export class EventAnnouncer implements OnApplicationShutdown {
           `${this.instanceId}:${payload}`,
         ]);
       } catch (error) {
-        this.logger.warn(
-          `could not announce events to other instances: ${(error as Error).message}`,
+        this.database.taskFailed(
+          this.logger,
+          'could not announce events to other instances',
+          error,
         );
       }
     }

@@ -8,6 +8,7 @@ import {
 import { Client } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
+import { DatabaseAvailability } from '../database/database-availability';
 import { EventAnnouncer, EVENTS_CHANNEL } from './event-announcer';
 import { EventOutbox } from './event-outbox';
 import { comparePositions, type EventPosition } from './event-types';
@@ -45,6 +46,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly events: EventsRepository,
     private readonly outbox: EventOutbox,
     private readonly announcer: EventAnnouncer,
+    private readonly database: DatabaseAvailability,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -73,8 +75,9 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       connectionTimeoutMillis: this.config.database.connectionTimeoutMs,
     });
     client.on('notification', (message) => void this.onNotification(message.payload ?? ''));
+    // It ends after an error and is reconnected; a lasting outage is reported by the reconnects.
     client.on('error', (error) =>
-      this.logger.warn(`event listener connection error: ${error.message}`),
+      this.logger.debug(`event listener connection error: ${error.message}`),
     );
     client.on('end', () => this.scheduleReconnect());
     try {
@@ -84,7 +87,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       this.reconnectDelay = 500;
       await this.lookBack();
     } catch (error) {
-      this.logger.warn(`event listener could not connect: ${(error as Error).message}`);
+      // Its own connection, outside the pools: failing to open it is the database's failure.
+      this.database.failed(error);
       await client.end().catch(() => undefined);
       this.scheduleReconnect();
     }
@@ -125,7 +129,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
         if (positions.length < LOOK_BACK_PAGE) return;
       }
     } catch (error) {
-      this.logger.warn(`event look-back failed: ${(error as Error).message}`);
+      this.database.taskFailed(this.logger, 'event look-back failed', error);
     }
   }
 
@@ -137,7 +141,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
           if (comparePositions(event, this.start) > 0) this.outbox.emit(event);
         }
       } catch (error) {
-        this.logger.error(`could not relay events: ${(error as Error).message}`);
+        this.database.taskFailed(this.logger, 'could not relay events', error);
       }
     });
     return this.queue;

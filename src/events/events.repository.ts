@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { longTransaction } from '../database/bounded-pool';
 import { modify, type Queryable } from '../database/sql';
 import type { DomainEvent, EventPosition, EventType } from './event-types';
 
@@ -147,10 +148,10 @@ export class EventsRepository {
 
   /** Deletes events older than `hours`; answers how many went. */
   async deleteOlderThan(hours: number): Promise<number> {
-    const { count } = await modify(
-      this.dataSource,
-      'DELETE FROM events WHERE created_at < now() - make_interval(hours => $1)',
-      [hours],
+    const { count } = await longTransaction(this.dataSource, (db) =>
+      modify(db, 'DELETE FROM events WHERE created_at < now() - make_interval(hours => $1)', [
+        hours,
+      ]),
     );
     return count;
   }

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
+import { longTransaction } from '../database/bounded-pool';
 import { conflictMessage } from './catalog-conflicts';
 import { CSV_COLUMNS, formatCatalogCsv, parseCatalogCsv, type CatalogRow } from './catalog-csv';
 import type { ImportMode, ImportResultDto } from './dto/csv.dto';
@@ -40,7 +41,8 @@ export class CatalogImportService {
   }
 
   private apply(rows: CatalogRow[], mode: ImportMode): Promise<ImportResultDto> {
-    return this.dataSource.transaction(async (manager) => {
+    // A big file, or waiting for another import's lock, may take longer than a request's bound.
+    return longTransaction(this.dataSource, async (manager) => {
       await this.games.lockForImport(manager);
       const existing = await this.games.all(manager);
       const byKey = new Map(existing.map((g) => [`${g.pack_name}\u0000${g.title}`, g]));

@@ -8,6 +8,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
+import { DatabaseUnavailableError } from '../common/database-errors';
+import { DatabaseAvailability } from '../database/database-availability';
 
 class HealthDto {
   @ApiProperty({ example: 'ok', enum: ['ok', 'error'] })
@@ -28,7 +30,10 @@ const PING_TIMEOUT_MS = 2_000;
 @ApiTags('health')
 @Controller()
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly availability: DatabaseAvailability,
+  ) {}
 
   @Get(['health', 'api/health'])
   @ApiOperation({ summary: 'Liveness and database readiness (no auth)' })
@@ -47,14 +52,25 @@ export class HealthController {
     };
   }
 
+  /** A probe that finds the database gone also starts an outage, when no request has yet. */
   private async databaseAnswers(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), PING_TIMEOUT_MS);
+      timer = setTimeout(() => {
+        this.availability.failed(
+          new DatabaseUnavailableError(
+            `no answer to the health check within ${PING_TIMEOUT_MS} ms`,
+          ),
+        );
+        resolve(false);
+      }, PING_TIMEOUT_MS);
     });
     const ping = this.dataSource.query('SELECT 1').then(
       () => true,
-      () => false,
+      (error: unknown) => {
+        this.availability.failed(error);
+        return false;
+      },
     );
     try {
       return await Promise.race([ping, timeout]);

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import WebSocket from 'ws';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
+import { DatabaseAvailability } from '../database/database-availability';
 import { EventBus } from '../events/event-bus';
 import {
   comparePositions,
@@ -66,9 +67,14 @@ export class LiveHub {
   constructor(
     private readonly events: EventsRepository,
     bus: EventBus,
+    database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    this.streams = new SessionStreams(events, (event) => this.deliver(event));
+    this.streams = new SessionStreams(
+      events,
+      (event) => this.deliver(event),
+      (what, error) => database.taskFailed(this.logger, what, error),
+    );
     bus.subscribe(
       () => true,
       (event) => this.broadcast(event),

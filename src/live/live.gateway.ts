@@ -11,8 +11,11 @@ import {
 import type { IncomingMessage } from 'node:http';
 import type { Server, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
+import { isDatabaseUnavailable } from '../common/database-errors';
+import { DATABASE_UNAVAILABLE_MESSAGE } from '../common/http-exception.filter';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DatabaseAvailability } from '../database/database-availability';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
@@ -56,6 +59,7 @@ export class LiveGateway
     private readonly hub: LiveHub,
     private readonly sessions: SessionsRepository,
     private readonly auth: AuthService,
+    private readonly database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
@@ -161,8 +165,12 @@ export class LiveGateway
       );
       return undefined;
     } catch (failure) {
-      this.logger.error(`subscribe to session ${sessionId} failed: ${(failure as Error).message}`);
       this.hub.unsubscribe(client, sessionId);
+      if (isDatabaseUnavailable(failure)) {
+        this.database.failed(failure);
+        return error(DATABASE_UNAVAILABLE_MESSAGE);
+      }
+      this.logger.error(`subscribe to session ${sessionId} failed: ${(failure as Error).message}`);
       return error('Could not subscribe right now; try again');
     }
   }

@@ -29,17 +29,21 @@ export type StreamEvents = Pick<EventsRepository, 'now' | 'sessionAfter'>;
  * running); the stream then looks again shortly, until it has read every event it heard of.
  */
 export class SessionStreams {
-  private readonly logger = new Logger(SessionStreams.name);
   private readonly streams = new Map<number, Stream>();
 
   constructor(
     private readonly events: StreamEvents,
     private readonly deliver: (event: DomainEvent) => void,
+    /** How a failed read is reported (it is retried); by default a warning. */
+    private readonly readFailed: (what: string, error: unknown) => void = (what, error) =>
+      new Logger(SessionStreams.name).warn(`${what}: ${(error as Error).message}`),
   ) {}
 
   /**
    * Starts delivering the session's events that commit from now on; settles once the stream
    * knows where it begins (everything committed before is history, for a replay to send).
+   * Fails when the database cannot say where that is: the subscriber is told to try again,
+   * rather than waiting for the database without bound.
    */
   watch(sessionId: number): Promise<void> {
     const existing = this.streams.get(sessionId);
@@ -56,16 +60,7 @@ export class SessionStreams {
   }
 
   private async begin(sessionId: number, stream: Stream): Promise<void> {
-    for (;;) {
-      try {
-        stream.position = await this.events.now();
-        break;
-      } catch (error) {
-        if (this.streams.get(sessionId) !== stream) return;
-        this.logger.warn(`could not start the stream of session ${sessionId}: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, MAX_RETRY_MS).unref());
-      }
-    }
+    stream.position = await this.events.now();
     // Signals that came while it started and are not history.
     for (const [id, position] of stream.pending) {
       if (comparePositions(position, stream.position) <= 0) stream.pending.delete(id);
@@ -110,9 +105,7 @@ export class SessionStreams {
       }
       stream.retryDelay = FIRST_RETRY_MS;
     } catch (error) {
-      this.logger.warn(
-        `could not read the events of session ${sessionId}: ${(error as Error).message}`,
-      );
+      this.readFailed(`could not read the events of session ${sessionId}`, error);
       this.retryLater(sessionId, stream, MAX_RETRY_MS);
     } finally {
       stream.running = false;

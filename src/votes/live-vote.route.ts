@@ -9,6 +9,7 @@ import {
 import { AuthService } from '../auth/auth.service';
 import { sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
+import { DatabaseAvailability } from '../database/database-availability';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
 import { VotesService } from './votes.service';
@@ -45,6 +46,10 @@ export const LIVE_VOTE_OPERATION = {
     401: error('Missing, invalid or expired token'),
     404: error('No active session, no game yet, timestamp before the first game, unknown ticker'),
     409: error('Duplicate vote (within 1 second of the previous one)'),
+    503: {
+      ...error('The database is unavailable: retry after the seconds the Retry-After header says'),
+      headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
+    },
   },
 };
 
@@ -63,6 +68,7 @@ export class LiveVoteRoute implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     private readonly auth: AuthService,
     private readonly votes: VotesService,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   onModuleInit(): void {
@@ -82,7 +88,7 @@ export class LiveVoteRoute implements OnModuleInit {
           })) as LiveVoteDto);
         return await this.votes.live(dto);
       } catch (failure) {
-        sendError(failure, request, reply, this.logger);
+        sendError(failure, request, reply, this.logger, this.database);
         return reply;
       }
     });

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
+import { BoundedPool, boundedPoolConfig, longTransaction } from '../database/bounded-pool';
+import { DatabaseAvailability } from '../database/database-availability';
 import { type Queryable, SqlParams } from '../database/sql';
 import type { VoteReceivedPayload } from '../events/event-types';
 import type { ExportedVote } from '../sessions/session-export';
@@ -63,19 +64,22 @@ export class VotesRepository implements OnApplicationShutdown {
    * behind other work. Few on purpose: every vote of a game night updates the same game row, so
    * more connections would only queue on its lock, and a few keep the lock hand-offs fast.
    */
-  private readonly pool: Pool;
+  private readonly pool: BoundedPool;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: RuntimeConfig,
+    availability: DatabaseAvailability,
   ) {
-    this.pool = new Pool({
+    this.pool = new BoundedPool({
       connectionString: config.databaseUrl,
-      max: config.database.votePoolSize,
-      connectionTimeoutMillis: config.database.connectionTimeoutMs,
+      ...boundedPoolConfig(config.database.votePoolSize, config.database, availability),
     });
-    // An idle connection that drops (database restart, failover) must not take the process down.
-    this.pool.on('error', (error) => this.logger.warn(`vote connection error: ${error.message}`));
+    // An idle connection that drops (database restart, failover) must not take the process
+    // down; the next vote opens another, and a real outage is logged by the votes it fails.
+    this.pool.on('error', (error) =>
+      this.logger.debug(`vote connection dropped: ${error.message}`),
+    );
   }
 
   // After the HTTP server has finished its requests in flight, like the main pool.
@@ -113,14 +117,18 @@ export class VotesRepository implements OnApplicationShutdown {
   ): Promise<{ unmatched: number; counted: number; games: ChatImportResultDto['games'] }> {
     // import_chat_votes: every vote in time order, the earlier of two within a second counting,
     // under the same per-user turns as live votes (migration 1764220800000).
-    const [result] = await this.dataSource.query<
-      { unmatched: number; counted: number; games: ChatImportResultDto['games'] }[]
-    >('SELECT * FROM import_chat_votes($4, $1::text[], $2::smallint[], $3::timestamptz[])', [
-      votes.map((v) => v.username),
-      votes.map((v) => v.type),
-      votes.map((v) => v.at.toISOString()),
-      sessionId,
-    ]);
+    // A whole night's log in one statement: it may take longer than a request's statements.
+    const [result] = await longTransaction(this.dataSource, (db) =>
+      db.query<{ unmatched: number; counted: number; games: ChatImportResultDto['games'] }[]>(
+        'SELECT * FROM import_chat_votes($4, $1::text[], $2::smallint[], $3::timestamptz[])',
+        [
+          votes.map((v) => v.username),
+          votes.map((v) => v.type),
+          votes.map((v) => v.at.toISOString()),
+          sessionId,
+        ],
+      ),
+    );
     return result;
   }
 

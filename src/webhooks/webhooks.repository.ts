@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { longTransaction } from '../database/bounded-pool';
 import { modify, type Queryable, SqlParams } from '../database/sql';
 import { BELOW_WATERMARK } from '../events/events.repository';
 import type { EventPosition } from '../events/event-types';
@@ -445,10 +446,12 @@ export class WebhooksRepository {
 
   /** Deletes finished deliveries (and their attempts) older than `hours`; pending ones are owed. */
   async deleteFinishedOlderThan(hours: number): Promise<number> {
-    const { count } = await modify(
-      this.dataSource,
-      `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(hours => $1)`,
-      [hours],
+    const { count } = await longTransaction(this.dataSource, (db) =>
+      modify(
+        db,
+        `DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < now() - make_interval(hours => $1)`,
+        [hours],
+      ),
     );
     return count;
   }
