@@ -14,6 +14,7 @@ import { StatsModule } from './stats/stats.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { VotesModule } from './votes/votes.module';
 import { LiveModule } from './live/live.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.databaseUrl, config.database)),
         EventEmitterModule.forRoot({ wildcard: false }),
         RepositoriesModule,
+        MetricsModule,
         EventsModule,
         AuthModule,
         HealthModule,

@@ -8,6 +8,8 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createValidationPipe } from './common/validation.pipe';
 import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
 import { LiveWsAdapter } from './live/live-ws.adapter';
+import { observeRequests } from './metrics/http-metrics';
+import { Metrics } from './metrics/metrics';
 import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
 
@@ -59,6 +61,7 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   app.useLogger(new PinoLoggerService(logger));
   const fastify = app.getHttpAdapter().getInstance();
   logRequests(fastify, logger);
+  observeRequests(fastify, app.get(Metrics));
   // A whole night's chat log is bigger than any other body: allow it on that route alone.
   fastify.addHook('onRoute', (route) => {
     if (route.url.endsWith('/chat-import')) route.bodyLimit = CHAT_IMPORT_BODY_LIMIT_BYTES;

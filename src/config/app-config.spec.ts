@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
     [{ ADMIN_CONFIG_PATH: '/no/such/admins.json' }, 'ADMIN_CONFIG_PATH'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
+    [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);

@@ -10,6 +10,7 @@ import {
   type EventPosition,
 } from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
+import { Metrics } from '../metrics/metrics';
 import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
@@ -52,7 +53,16 @@ export class LiveHub {
     private readonly events: EventsRepository,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
   ) {
+    metrics.trackLive({
+      connections: () => this.clients.size,
+      subscriptions: () => {
+        let count = 0;
+        for (const members of this.bySession.values()) count += members.size;
+        return count;
+      },
+    });
     this.streams = new SessionStreams(events, (event) => this.deliver(event));
     bus.subscribe(
       () => true,
@@ -158,6 +168,7 @@ export class LiveHub {
       this.logger.warn(
         `dropping a WebSocket client that stopped reading (${socket.bufferedAmount} bytes unsent)`,
       );
+      this.metrics.socketDropped('slow_reader');
       socket.terminate();
       return;
     }
@@ -212,7 +223,9 @@ export class LiveHub {
     frame: string,
   ): void {
     if (held.length >= MAX_HELD) {
+      if (client.socket.readyState !== WebSocket.OPEN) return;
       this.logger.warn('dropping a WebSocket client whose replay fell too far behind');
+      this.metrics.socketDropped('replay_overflow');
       client.socket.terminate();
       return;
     }
@@ -227,6 +240,7 @@ export class LiveHub {
     while (socket.readyState === WebSocket.OPEN && socket.bufferedAmount > enough) {
       if (Date.now() > deadline) {
         this.logger.warn('dropping a WebSocket client that stopped reading its replay');
+        this.metrics.socketDropped('replay_stalled');
         socket.terminate();
         return;
       }

@@ -13,6 +13,7 @@ import type { Server, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
@@ -57,6 +58,7 @@ export class LiveGateway
     private readonly sessions: SessionsRepository,
     private readonly auth: AuthService,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: Server): void {
@@ -66,6 +68,7 @@ export class LiveGateway
         const connection = this.connections.get(socket);
         if (!connection) continue;
         if (!connection.alive) {
+          this.metrics.socketDropped('heartbeat');
           socket.terminate();
           continue;
         }
@@ -84,10 +87,10 @@ export class LiveGateway
       messagesInWindow: 0,
     };
     this.connections.set(socket, connection);
-    connection.authDeadline = setTimeout(
-      () => socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout'),
-      this.config.live.authTimeoutMs,
-    );
+    connection.authDeadline = setTimeout(() => {
+      this.metrics.socketDropped('auth_timeout');
+      socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout');
+    }, this.config.live.authTimeoutMs);
     socket.on('pong', () => (connection.alive = true));
     socket.on('message', () => this.countMessage(socket, connection));
     this.logger.log(
@@ -195,10 +198,11 @@ export class LiveGateway
   private closeWhenExpired(socket: WebSocket, connection: Connection, expiresAt: number): void {
     const remaining = expiresAt - Date.now();
     connection.tokenExpiry = setTimeout(
-      () =>
-        remaining > MAX_TIMER_MS
-          ? this.closeWhenExpired(socket, connection, expiresAt)
-          : socket.close(CloseCode.UNAUTHORIZED, 'Token expired'),
+      () => {
+        if (remaining > MAX_TIMER_MS) return this.closeWhenExpired(socket, connection, expiresAt);
+        this.metrics.socketDropped('token_expired');
+        socket.close(CloseCode.UNAUTHORIZED, 'Token expired');
+      },
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
     );
   }
@@ -209,8 +213,12 @@ export class LiveGateway
       connection.windowStart = now;
       connection.messagesInWindow = 0;
     }
-    if (++connection.messagesInWindow > this.config.live.messagesPer10s) {
+    if (
+      ++connection.messagesInWindow > this.config.live.messagesPer10s &&
+      socket.readyState === socket.OPEN
+    ) {
       this.logger.warn('closing a WebSocket that sent too many messages');
+      this.metrics.socketDropped('rate_limited');
       socket.close(CloseCode.RATE_LIMITED, 'Too many messages');
     }
   }

@@ -1,12 +1,20 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
+import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
+import { VoteRefused } from './vote-refused';
 import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
@@ -59,6 +67,7 @@ export class LiveVoteRoute implements OnModuleInit {
     private readonly host: HttpAdapterHost,
     private readonly auth: AuthService,
     private readonly votes: VotesService,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -72,11 +81,23 @@ export class LiveVoteRoute implements OnModuleInit {
             type: 'body',
             metatype: LiveVoteDto,
           })) as LiveVoteDto);
-        return await this.votes.live(dto);
+        const recorded = await this.votes.live(dto);
+        this.metrics.voteRecorded();
+        return recorded;
       } catch (failure) {
+        const reason = refusal(failure);
+        if (reason) this.metrics.voteRefused(reason);
         sendError(failure, request, reply, this.logger);
         return reply;
       }
     });
   }
+}
+
+/** Why a vote was refused; undefined for a failure that is not the vote's fault. */
+function refusal(failure: unknown): VoteRefusal | undefined {
+  if (failure instanceof VoteRefused) return failure.reason;
+  if (failure instanceof UnauthorizedException) return 'unauthorized';
+  if (failure instanceof BadRequestException) return 'invalid';
+  return undefined;
 }

@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { type Queryable, SqlParams } from '../database/sql';
 import type { VoteReceivedPayload } from '../events/event-types';
+import type { PoolStats } from '../metrics/metrics';
 import type { ExportedVote } from '../sessions/session-export';
 import type {
   ChatImportResultDto,
@@ -81,6 +82,12 @@ export class VotesRepository implements OnApplicationShutdown {
   // After the HTTP server has finished its requests in flight, like the main pool.
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** The vote pool's connections and waiting queries, for the metrics. */
+  poolStats(): PoolStats {
+    const { totalCount, idleCount, waitingCount, options } = this.pool;
+    return { totalCount, idleCount, waitingCount, max: options.max ?? 10 };
   }
 
   /** Records a live vote; no row means no game matched (no active session, ticker, or time). */

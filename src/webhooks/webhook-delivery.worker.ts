@@ -11,6 +11,7 @@ import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus } from '../events/event-bus';
 import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
+import { Metrics } from '../metrics/metrics';
 import { Clock } from './clock';
 import { DeliveryOutcomes, type AttemptResult } from './delivery-outcomes';
 import { WebhookSender } from './webhook-sender';
@@ -97,11 +98,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     private readonly clock: Clock,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
   ) {
     this.sender = new WebhookSender(
       config.webhooks,
       config.webhooks.timeoutMs,
       config.webhooks.perWebhook,
+      metrics,
     );
     bus.subscribe(
       (definition) => definition.webhook,
@@ -352,6 +355,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
           durationMs: result.durationMs,
           responseBody: result.responseBody ?? null,
         });
+        this.metrics.webhookDelivery('delivered');
       } else {
         await this.dataSource.transaction((manager) =>
           this.outcomes.record(manager, delivery, attemptedAt, result, success, error),

@@ -2,6 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import type { Metrics } from '../metrics/metrics';
 import { refusedAddress, type AddressPolicy } from './address-policy';
 
 export interface SendResult {
@@ -31,6 +32,7 @@ export class WebhookSender {
     private readonly timeoutMs: number,
     /** Connections per receiver: as many as sends to one webhook may be in flight. */
     connections = 4,
+    private readonly metrics?: Metrics,
   ) {
     const guardedLookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
@@ -54,6 +56,16 @@ export class WebhookSender {
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+    const result = await this.post(url, headers, body);
+    this.metrics?.webhookSent(result);
+    return result;
+  }
+
+  private async post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     const { hostname } = new URL(url);

@@ -69,6 +69,7 @@ export function testConfig(
     database: { poolSize: 10, votePoolSize: 4, connectionTimeoutMs: 5_000 },
     eventRetentionHours: 168,
     webhooks: TEST_WEBHOOK_SETTINGS,
+    metrics: {},
     ...overrides,
   };
 }
