@@ -132,6 +132,7 @@ export class Metrics {
       registers,
     });
     const live = this.votesRecorded.labels('live');
+    live.inc(0);
     this.liveVoteRecorded = () => live.inc();
     this.votesRecorded.labels('chat_import').inc(0);
     const refused = new Counter({
@@ -205,32 +206,7 @@ export class Metrics {
       labelNames: ['reason'],
       registers,
     });
-    // One query for all the backlog gauges of a scrape, which are collected side by side.
-    const backlog = (name: string, help: string, pick: (backlog: WebhookBacklog) => number) =>
-      gauge(name, help, async () => {
-        this.backlogRead ??= this.readBacklog(webhooks).finally(() => {
-          this.backlogRead = undefined;
-        });
-        const read = await this.backlogRead;
-        // NaN, not a stale or made-up number, when the database could not say.
-        return read ? pick(read) : NaN;
-      });
-    backlog(
-      'jackbox_webhook_pending_deliveries',
-      'Webhook deliveries owed (pending), on every instance.',
-      (b) => b.pending,
-    );
-    backlog(
-      'jackbox_webhook_oldest_pending_age_seconds',
-      'Age of the oldest pending webhook delivery (0 when none).',
-      (b) => b.oldestPendingSeconds,
-    );
-    backlog(
-      'jackbox_webhook_due_lag_seconds',
-      'How long the longest-waiting due webhook delivery has been due (0 when none).',
-      (b) => b.dueLagSeconds,
-    );
-
+    // Read before the backlog query below takes a connection.
     const pools: Record<string, () => PoolStats | undefined> = {
       main: () => poolStats((dataSource.driver as { master?: PgPool }).master),
       votes: () => votes.poolStats(),
@@ -267,6 +243,32 @@ export class Metrics {
       'jackbox_db_pool_max_connections',
       'The most connections a database pool opens.',
       (s) => s.max,
+    );
+
+    // One query for all the backlog gauges of a scrape, which are collected side by side.
+    const backlog = (name: string, help: string, pick: (backlog: WebhookBacklog) => number) =>
+      gauge(name, help, async () => {
+        this.backlogRead ??= this.readBacklog(webhooks).finally(() => {
+          this.backlogRead = undefined;
+        });
+        const read = await this.backlogRead;
+        // NaN, not a stale or made-up number, when the database could not say.
+        return read ? pick(read) : NaN;
+      });
+    backlog(
+      'jackbox_webhook_pending_deliveries',
+      'Webhook deliveries owed (pending), on every instance.',
+      (b) => b.pending,
+    );
+    backlog(
+      'jackbox_webhook_oldest_pending_age_seconds',
+      'Age of the oldest pending webhook delivery (0 when none).',
+      (b) => b.oldestPendingSeconds,
+    );
+    backlog(
+      'jackbox_webhook_due_lag_seconds',
+      'How long the longest-waiting due webhook delivery has been due (0 when none).',
+      (b) => b.dueLagSeconds,
     );
   }
 
