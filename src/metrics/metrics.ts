@@ -5,6 +5,7 @@ import { EVENT_TYPES, type EventType } from '../events/event-types';
 import type { SendResult } from '../webhooks/webhook-sender';
 import { VotesRepository } from '../votes/votes.repository';
 import { WebhooksRepository, type WebhookBacklog } from '../webhooks/webhooks.repository';
+import { FastHistogram } from './fast-histogram';
 
 /** Why a live vote was refused. */
 export type VoteRefusal =
@@ -87,16 +88,15 @@ export class Metrics {
   private readonly logger = new Logger(Metrics.name);
   readonly registry = new Registry();
 
-  private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
-  /** Labelled series of requestDuration by route, method and status. */
+  private readonly requestDuration: FastHistogram;
+  /** Observe functions of requestDuration's series, by route, method and status. */
   private readonly requestSeries = new Map<string, Map<string, Map<number, Observe>>>();
-  private readonly votesRecorded: Counter<'source'>;
-  private readonly liveVoteRecorded: () => void;
-  private readonly voteRefusals: Map<VoteRefusal, () => void>;
-  private readonly socketDrops: Map<SocketDrop, () => void>;
-  private readonly published: Map<EventType, () => void>;
+  private readonly votesRecorded: Increments<'live' | 'chat_import'>;
+  private readonly voteRefusals: Increments<VoteRefusal>;
+  private readonly socketDrops: Increments<SocketDrop>;
+  private readonly published: Increments<EventType>;
   private readonly relayLag: Record<RelaySource, Observe>;
-  private readonly deliveries: Map<DeliveryOutcome, () => void>;
+  private readonly deliveries: Increments<DeliveryOutcome>;
   private readonly sendDuration: Histogram<'result'>;
   private readonly webhooksDisabled: Counter<'reason'>;
   private live?: LiveGauges;
@@ -117,31 +117,27 @@ export class Metrics {
         },
       });
 
-    this.requestDuration = new Histogram({
-      name: 'jackbox_http_request_duration_seconds',
-      help: 'HTTP requests by method, route pattern and status code, with the time to answer them.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    this.requestDuration = new FastHistogram(
+      'jackbox_http_request_duration_seconds',
+      'HTTP requests by method, route pattern and status code, with the time to answer them.',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      this.registry,
+    );
 
-    this.votesRecorded = new Counter({
-      name: 'jackbox_votes_recorded_total',
-      help: 'Votes recorded, by source (live, chat_import).',
-      labelNames: ['source'],
+    this.votesRecorded = counter(
+      'jackbox_votes_recorded_total',
+      'Votes recorded, by source (live, chat_import).',
+      'source',
+      ['live', 'chat_import'],
       registers,
-    });
-    const live = this.votesRecorded.labels('live');
-    live.inc(0);
-    this.liveVoteRecorded = () => live.inc();
-    this.votesRecorded.labels('chat_import').inc(0);
-    const refused = new Counter({
-      name: 'jackbox_votes_refused_total',
-      help: 'Live votes refused, by reason.',
-      labelNames: ['reason'],
+    );
+    this.voteRefusals = counter(
+      'jackbox_votes_refused_total',
+      'Live votes refused, by reason.',
+      'reason',
+      VOTE_REFUSALS,
       registers,
-    });
-    this.voteRefusals = series(refused, VOTE_REFUSALS);
+    );
 
     gauge('jackbox_ws_connections', 'Open WebSocket connections.', () =>
       this.live ? this.live.connections() : 0,
@@ -149,21 +145,21 @@ export class Metrics {
     gauge('jackbox_ws_subscriptions', 'Session subscriptions of open WebSocket connections.', () =>
       this.live ? this.live.subscriptions() : 0,
     );
-    const drops = new Counter({
-      name: 'jackbox_ws_drops_total',
-      help: 'WebSocket connections the server closed, by reason.',
-      labelNames: ['reason'],
+    this.socketDrops = counter(
+      'jackbox_ws_drops_total',
+      'WebSocket connections the server closed, by reason.',
+      'reason',
+      SOCKET_DROPS,
       registers,
-    });
-    this.socketDrops = series(drops, SOCKET_DROPS);
+    );
 
-    const published = new Counter({
-      name: 'jackbox_events_published_total',
-      help: 'Events committed by this instance, by type.',
-      labelNames: ['type'],
+    this.published = counter(
+      'jackbox_events_published_total',
+      'Events committed by this instance, by type.',
+      'type',
+      EVENT_TYPES,
       registers,
-    });
-    this.published = series(published, EVENT_TYPES);
+    );
     const relayLag = new Histogram({
       name: 'jackbox_event_relay_lag_seconds',
       help:
@@ -184,15 +180,14 @@ export class Metrics {
       "1 while the relay's LISTEN connection is up, else 0.",
       () => (this.relayListening?.() ? 1 : 0),
     );
-    const deliveries = new Counter({
-      name: 'jackbox_webhook_deliveries_total',
-      help:
-        'Webhook delivery attempts by outcome: delivered, retrying (failed, tried again later), ' +
+    this.deliveries = counter(
+      'jackbox_webhook_deliveries_total',
+      'Webhook delivery attempts by outcome: delivered, retrying (failed, tried again later), ' +
         'gave_up (failed for good), gone (410: the webhook was disabled), unsendable.',
-      labelNames: ['outcome'],
+      'outcome',
+      DELIVERY_OUTCOMES,
       registers,
-    });
-    this.deliveries = series(deliveries, DELIVERY_OUTCOMES);
+    );
     this.sendDuration = new Histogram({
       name: 'jackbox_webhook_send_duration_seconds',
       help: 'Webhook sends by result (2xx, 3xx, 4xx, 5xx, error: no answer), with their duration.',
@@ -296,23 +291,22 @@ export class Metrics {
     }
     let observe = byStatus.get(status);
     if (!observe) {
-      const child = this.requestDuration.labels(method, pattern, String(status));
-      observe = (seconds) => child.observe(seconds);
+      observe = this.requestDuration.child({ method, route: pattern, status_code: String(status) });
       byStatus.set(status, observe);
     }
     observe(ms / 1000);
   }
 
   voteRecorded(): void {
-    this.liveVoteRecorded();
+    this.votesRecorded.get('live')!(1);
   }
 
   votesImported(count: number): void {
-    if (count > 0) this.votesRecorded.inc({ source: 'chat_import' }, count);
+    this.votesRecorded.get('chat_import')!(count);
   }
 
   voteRefused(reason: VoteRefusal): void {
-    this.voteRefusals.get(reason)!();
+    this.voteRefusals.get(reason)!(1);
   }
 
   /** The live hub says how to count its connections and subscriptions. */
@@ -321,11 +315,11 @@ export class Metrics {
   }
 
   socketDropped(reason: SocketDrop): void {
-    this.socketDrops.get(reason)!();
+    this.socketDrops.get(reason)!(1);
   }
 
   eventPublished(type: EventType): void {
-    this.published.get(type)?.();
+    this.published.get(type)?.(1);
   }
 
   /** Another instance's event reached this instance's bus. */
@@ -345,7 +339,7 @@ export class Metrics {
   }
 
   webhookDelivery(outcome: DeliveryOutcome): void {
-    this.deliveries.get(outcome)!();
+    this.deliveries.get(outcome)!(1);
   }
 
   webhookDisabled(reason: 'gone' | 'failing'): void {
@@ -375,13 +369,33 @@ function poolStats(pool: PgPool | undefined): PoolStats | undefined {
   return { totalCount, idleCount, waitingCount, max: pool.options.max ?? 10 };
 }
 
-/** One increment per label value, each series made up front (at 0, so rates start at once). */
-function series<L extends string>(counter: Counter<string>, values: readonly L[]) {
-  const map = new Map<L, () => void>();
-  for (const value of values) {
-    const child = counter.labels(value);
-    child.inc(0);
-    map.set(value, () => child.inc());
-  }
-  return map;
+/** Adds to one series of a counter, by label value. */
+type Increments<L extends string> = Map<L, (n: number) => void>;
+
+/**
+ * A counter with one label, whose series (one per value, all from the first scrape) are added to
+ * as plain numbers and handed to prom-client when scraped: its labelled increment costs about
+ * 180 ns (it hashes the labels), this a few.
+ */
+function counter<L extends string>(
+  name: string,
+  help: string,
+  label: string,
+  values: readonly L[],
+  registers: Registry[],
+): Increments<L> {
+  const pending = values.map((value) => ({ value, n: 0 }));
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    collect() {
+      for (const slot of pending) {
+        this.inc({ [label]: slot.value }, slot.n);
+        slot.n = 0;
+      }
+    },
+  });
+  return new Map(pending.map((slot) => [slot.value, (n: number) => void (slot.n += n)]));
 }
