@@ -20,7 +20,10 @@ describe('GET /metrics', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Pool sizes of their own, so the pool gauges cannot match by chance.
+    t = await startTestApp({
+      database: { poolSize: 9, votePoolSize: 3, connectionTimeoutMs: 5_000 },
+    });
     token = await t.login();
     receiver = await startReceiver();
   });
