@@ -13,6 +13,7 @@ import { StatsModule } from './stats/stats.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { VotesModule } from './votes/votes.module';
 import { LiveModule } from './live/live.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: false }),
         RepositoriesModule,
+        MetricsModule,
         EventsModule,
         AuthModule,
         HealthModule,

@@ -13,6 +13,8 @@ import { createValidationPipe } from './common/validation.pipe';
 import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
 import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
+import { observeRequests } from './metrics/http-metrics';
+import { Metrics } from './metrics/metrics';
 import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
 
@@ -75,10 +77,11 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   app.useLogger(new PinoLoggerService(logger));
   const fastify = app.getHttpAdapter().getInstance();
   logRequests(fastify, logger);
+  observeRequests(fastify, app.get(Metrics));
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit = bodyLimitFor(route);
   });
-  checkTokensBeforeBodies(fastify, app.get(AuthService));
+  checkTokensBeforeBodies(fastify, app.get(AuthService), app.get(DatabaseAvailability));
   closeUnfinishedRequests(fastify);
   // Catalog imports may be sent as a raw CSV body.
   fastify.addContentTypeParser(

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../common/http-exception.filter';
+import type { DatabaseAvailability } from '../database/database-availability';
 import type { AuthService } from './auth.service';
 import { authenticate, isAdminRoute, type AuthenticatedRequest } from './jwt-auth.guard';
 
@@ -10,7 +11,11 @@ import { authenticate, isAdminRoute, type AuthenticatedRequest } from './jwt-aut
  * parse a large body (a chat import may be 10 MB) only to refuse it. The answer closes the
  * connection while the body is still on its way (see `closeUnfinishedRequests`).
  */
-export function checkTokensBeforeBodies(fastify: FastifyInstance, auth: AuthService): void {
+export function checkTokensBeforeBodies(
+  fastify: FastifyInstance,
+  auth: AuthService,
+  database: DatabaseAvailability,
+): void {
   const logger = new Logger('AdminRoutes');
   // preParsing runs after the CORS hook (onRequest), so a browser can read the 401.
   fastify.addHook('preParsing', (request, reply, payload, done) => {
@@ -19,7 +24,7 @@ export function checkTokensBeforeBodies(fastify: FastifyInstance, auth: AuthServ
       (request as AuthenticatedRequest).admin = authenticate(auth, request.headers.authorization);
     } catch (error) {
       // Answered here: not calling done() ends the request's lifecycle.
-      sendError(error, request, reply, logger);
+      sendError(error, request, reply, logger, database);
       return;
     }
     done(null, payload);

@@ -6,6 +6,8 @@ import pino, { type Logger as Pino } from 'pino';
 import type { LogLevel } from '../config/app-config';
 
 const INCOMING_ID = /^[\w.:-]{1,64}$/;
+/** Polled every few seconds by probes and scrapers: logged at debug. */
+const QUIET_PATHS = new Set(['/health', '/api/health', '/metrics']);
 
 /** A request id: the caller's `X-Request-Id` when it is sane, else a new one. */
 export function requestId(req: { headers: IncomingMessage['headers'] }): string {
@@ -67,7 +69,8 @@ export class PinoLoggerService implements LoggerService {
 /**
  * One line per request once it is answered, with its id (the `X-Request-Id` the client
  * sees), the path without its query (which can carry tokens in some clients), the status and
- * the time taken. Health checks log at debug: a probe every few seconds would drown the rest.
+ * the time taken. Health checks and metrics scrapes log at debug: a probe every few seconds
+ * would drown the rest.
  * Credentials and bodies are never logged.
  */
 export function logRequests(fastify: FastifyInstance, logger: Pino): void {
@@ -81,7 +84,7 @@ export function logRequests(fastify: FastifyInstance, logger: Pino): void {
         ? 'error'
         : status >= 400 && status !== 503
           ? 'warn'
-          : path === '/health' || path === '/api/health'
+          : QUIET_PATHS.has(path)
             ? 'debug'
             : 'info';
     if (logger.isLevelEnabled(level)) {

@@ -55,6 +55,7 @@ describe('loadConfig', () => {
       { DB_STATEMENT_TIMEOUT_MS: '60000', DB_LONG_STATEMENT_TIMEOUT_MS: '30000' },
       'DB_LONG_STATEMENT_TIMEOUT_MS',
     ],
+    [{ METRICS_TOKEN: 'too-short' }, 'METRICS_TOKEN'],
   ])('refuses %j naming %s', (env, variable) => {
     const error = errorFor(env);
     expect(error.variable).toBe(variable);

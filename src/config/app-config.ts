@@ -94,9 +94,14 @@ export interface AppConfig {
     /** How long a claimed delivery stays reserved; a crashed worker's claim expires after it. */
     leaseMs: number;
   };
+  metrics: {
+    /** Unset: GET /metrics is open. Set: it needs `Authorization: Bearer <token>`. */
+    token?: string;
+  };
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
+export const MIN_METRICS_TOKEN_LENGTH = 16;
 type Env = Record<string, string | undefined>;
 
 function text(env: Env, name: string): string | undefined {
@@ -281,11 +286,19 @@ export function loadConfig(env: Env): AppConfig {
       timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
       leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 5_000, 300, 600_000),
     },
+    metrics: { token: text(env, 'METRICS_TOKEN') },
   };
   if (config.database.longStatementTimeoutMs < config.database.statementTimeoutMs) {
     throw new ConfigError(
       'DB_LONG_STATEMENT_TIMEOUT_MS',
       'must be at least DB_STATEMENT_TIMEOUT_MS',
+    );
+  }
+  const metricsToken = config.metrics.token;
+  if (metricsToken !== undefined && metricsToken.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new ConfigError(
+      'METRICS_TOKEN',
+      `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters long`,
     );
   }
   if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {

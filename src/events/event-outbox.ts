@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Metrics } from '../metrics/metrics';
 import { EventAnnouncer } from './event-announcer';
 import { EventBus } from './event-bus';
 import type { DomainEvent, EventPayloads, EventType } from './event-types';
@@ -43,6 +44,7 @@ export class EventOutbox {
     private readonly events: EventsRepository,
     private readonly bus: EventBus,
     private readonly announcer: EventAnnouncer,
+    private readonly metrics: Metrics,
   ) {}
 
   async transaction<R>(work: (tx: OutboxTransaction) => Promise<R>): Promise<R> {
@@ -60,6 +62,7 @@ export class EventOutbox {
    * instances would hear of it only through their own look-back, late and out of order.
    */
   publish(event: DomainEvent): void {
+    this.metrics.eventPublished(event.type);
     this.emit(event);
     this.announcer.announce(event.id);
   }

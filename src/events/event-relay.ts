@@ -9,6 +9,7 @@ import { Client } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { DatabaseAvailability } from '../database/database-availability';
+import { Metrics, type RelaySource } from '../metrics/metrics';
 import { EventAnnouncer, EVENTS_CHANNEL } from './event-announcer';
 import { EventOutbox } from './event-outbox';
 import { comparePositions, type EventPosition } from './event-types';
@@ -49,7 +50,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly database: DatabaseAvailability,
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    metrics.trackRelay(() => this.client !== undefined);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // Events from before this start are history, not news.
@@ -110,7 +114,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       .split(',')
       .map(Number)
       .filter((id) => !this.outbox.seen(id));
-    return ids.length ? this.publishFromDatabase(ids) : Promise.resolve();
+    return ids.length ? this.publishFromDatabase(ids, 'notify') : Promise.resolve();
   }
 
   /**
@@ -124,7 +128,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       for (;;) {
         const positions = await this.events.positionsAfter(this.lookedAt, LOOK_BACK_PAGE);
         const missing = positions.filter((p) => !this.outbox.seen(p.id)).map((p) => p.id);
-        if (missing.length) await this.publishFromDatabase(missing);
+        if (missing.length) await this.publishFromDatabase(missing, 'look_back');
         if (positions.length) this.lookedAt = positions[positions.length - 1];
         if (positions.length < LOOK_BACK_PAGE) return;
       }
@@ -134,11 +138,13 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** One fetch at a time, so events are published in the order they were found. */
-  private publishFromDatabase(ids: number[]): Promise<void> {
+  private publishFromDatabase(ids: number[], source: RelaySource): Promise<void> {
     this.queue = this.queue.then(async () => {
       try {
         for (const event of await this.events.byIds(ids)) {
-          if (comparePositions(event, this.start) > 0) this.outbox.emit(event);
+          if (comparePositions(event, this.start) > 0 && this.outbox.emit(event)) {
+            this.metrics.eventRelayed(source, event.createdAt);
+          }
         }
       } catch (error) {
         this.database.taskFailed(this.logger, 'could not relay events', error);

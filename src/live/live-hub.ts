@@ -12,6 +12,7 @@ import {
 } from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
 import { SendWindow } from './send-window';
+import { Metrics } from '../metrics/metrics';
 import { SessionStreams } from './session-streams';
 
 /** What the hub knows about one connection. */
@@ -69,7 +70,16 @@ export class LiveHub {
     bus: EventBus,
     database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
   ) {
+    metrics.trackLive({
+      connections: () => this.clients.size,
+      subscriptions: () => {
+        let count = 0;
+        for (const members of this.bySession.values()) count += members.size;
+        return count;
+      },
+    });
     this.streams = new SessionStreams(
       events,
       (event) => this.deliver(event),
@@ -202,6 +212,7 @@ export class LiveHub {
       this.logger.warn(
         `dropping a WebSocket client that stopped reading (${window.unread} bytes sent and unread)`,
       );
+      this.metrics.socketDropped('slow_reader');
       socket.terminate();
     }
   }
@@ -273,6 +284,7 @@ export class LiveHub {
   private hold(client: LiveClient, held: HeldFrame[], position: EventPosition, frame: Frame): void {
     if (held.length >= MAX_HELD) {
       this.logger.warn(`dropping a WebSocket client that fell ${MAX_HELD} events behind`);
+      this.metrics.socketDropped('replay_overflow');
       client.socket.terminate();
       return;
     }

@@ -16,6 +16,7 @@ import { DATABASE_UNAVAILABLE_MESSAGE } from '../common/http-exception.filter';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseAvailability } from '../database/database-availability';
+import { Metrics } from '../metrics/metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
@@ -61,6 +62,7 @@ export class LiveGateway
     private readonly auth: AuthService,
     private readonly database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: Server): void {
@@ -72,6 +74,7 @@ export class LiveGateway
         if (!connection) continue;
         if (!connection.alive) {
           this.logger.warn('dropping a WebSocket client that did not answer a ping in time');
+          this.metrics.socketDropped('heartbeat');
           socket.terminate();
           continue;
         }
@@ -90,10 +93,10 @@ export class LiveGateway
       messagesInWindow: 0,
     };
     this.connections.set(socket, connection);
-    connection.authDeadline = setTimeout(
-      () => socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout'),
-      this.config.live.authTimeoutMs,
-    );
+    connection.authDeadline = setTimeout(() => {
+      this.metrics.socketDropped('auth_timeout');
+      socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout');
+    }, this.config.live.authTimeoutMs);
     socket.on('pong', (data) => {
       connection.alive = true;
       connection.client.window.acknowledge(data);
@@ -208,10 +211,11 @@ export class LiveGateway
   private closeWhenExpired(socket: WebSocket, connection: Connection, expiresAt: number): void {
     const remaining = expiresAt - Date.now();
     connection.tokenExpiry = setTimeout(
-      () =>
-        remaining > MAX_TIMER_MS
-          ? this.closeWhenExpired(socket, connection, expiresAt)
-          : socket.close(CloseCode.UNAUTHORIZED, 'Token expired'),
+      () => {
+        if (remaining > MAX_TIMER_MS) return this.closeWhenExpired(socket, connection, expiresAt);
+        this.metrics.socketDropped('token_expired');
+        socket.close(CloseCode.UNAUTHORIZED, 'Token expired');
+      },
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
     );
   }
@@ -222,8 +226,12 @@ export class LiveGateway
       connection.windowStart = now;
       connection.messagesInWindow = 0;
     }
-    if (++connection.messagesInWindow > this.config.live.messagesPer10s) {
+    if (
+      ++connection.messagesInWindow > this.config.live.messagesPer10s &&
+      socket.readyState === socket.OPEN
+    ) {
       this.logger.warn('closing a WebSocket that sent too many messages');
+      this.metrics.socketDropped('rate_limited');
       socket.close(CloseCode.RATE_LIMITED, 'Too many messages');
     }
   }

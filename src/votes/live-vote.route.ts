@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -10,8 +16,10 @@ import { AuthService } from '../auth/auth.service';
 import { sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
+import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
+import { VoteRefused } from './vote-refused';
 import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
@@ -69,6 +77,7 @@ export class LiveVoteRoute implements OnModuleInit {
     private readonly auth: AuthService,
     private readonly votes: VotesService,
     private readonly database: DatabaseAvailability,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -86,11 +95,23 @@ export class LiveVoteRoute implements OnModuleInit {
             type: 'body',
             metatype: LiveVoteDto,
           })) as LiveVoteDto);
-        return await this.votes.live(dto);
+        const recorded = await this.votes.live(dto);
+        this.metrics.voteRecorded();
+        return recorded;
       } catch (failure) {
+        const reason = refusal(failure);
+        if (reason) this.metrics.voteRefused(reason);
         sendError(failure, request, reply, this.logger, this.database);
         return reply;
       }
     });
   }
+}
+
+/** Why a vote was refused; undefined for a failure that is not the vote's fault. */
+function refusal(failure: unknown): VoteRefusal | undefined {
+  if (failure instanceof VoteRefused) return failure.reason;
+  if (failure instanceof UnauthorizedException) return 'unauthorized';
+  if (failure instanceof BadRequestException) return 'invalid';
+  return undefined;
 }

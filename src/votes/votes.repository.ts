@@ -7,6 +7,7 @@ import { BoundedPool, boundedPoolConfig, longTransaction } from '../database/bou
 import { DatabaseAvailability } from '../database/database-availability';
 import { type Queryable, SqlParams } from '../database/sql';
 import type { VoteReceivedPayload } from '../events/event-types';
+import type { PoolStats } from '../metrics/metrics';
 import type { ExportedVote } from '../sessions/session-export';
 import type {
   ChatImportResultDto,
@@ -85,6 +86,12 @@ export class VotesRepository implements OnApplicationShutdown {
   // After the HTTP server has finished its requests in flight, like the main pool.
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
+  }
+
+  /** The vote pool's connections and waiting queries, for the metrics. */
+  poolStats(): PoolStats {
+    const { totalCount, idleCount, waitingCount, options } = this.pool;
+    return { totalCount, idleCount, waitingCount, max: options.max ?? 10 };
   }
 
   /** Records a live vote; no row means no game matched (no active session, ticker, or time). */

@@ -1,11 +1,7 @@
-import {
-  BadRequestException,
-  ConflictException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
+import { BadRequestException, HttpStatus, Injectable } from '@nestjs/common';
 import { parseTimestamp } from '../common/timestamp';
 import { EventOutbox } from '../events/event-outbox';
+import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { SessionsService } from '../sessions/sessions.service';
 import { chatVote } from './chat-vote';
@@ -18,6 +14,7 @@ import type {
   SessionVotesDto,
   VoteListDto,
 } from './dto/vote.dto';
+import { VoteRefused } from './vote-refused';
 import { type ChatVote, VotesRepository } from './votes.repository';
 
 @Injectable()
@@ -27,11 +24,18 @@ export class VotesService {
     private readonly sessions: SessionsService,
     private readonly sessionsRepository: SessionsRepository,
     private readonly outbox: EventOutbox,
+    private readonly metrics: Metrics,
   ) {}
 
   async live(dto: LiveVoteDto): Promise<LiveVoteResponseDto> {
     const at = parseTimestamp(dto.timestamp);
-    if (!at) throw new BadRequestException('timestamp is not a valid date and time');
+    if (!at) {
+      throw new VoteRefused(
+        HttpStatus.BAD_REQUEST,
+        'timestamp is not a valid date and time',
+        'invalid',
+      );
+    }
     const row = await this.votes.recordLive({
       username: dto.username,
       type: dto.vote === 'up' ? 1 : -1,
@@ -39,10 +43,15 @@ export class VotesService {
       timestamp: dto.timestamp,
       ticker: dto.ticker ?? null,
     });
-    if (!row) throw new NotFoundException(await this.explainNoTarget(dto, at));
+    if (!row) {
+      const { reason, message } = await this.explainNoTarget(dto, at);
+      throw new VoteRefused(HttpStatus.NOT_FOUND, message, reason);
+    }
     if (row.title === null) {
-      throw new ConflictException(
+      throw new VoteRefused(
+        HttpStatus.CONFLICT,
         `Duplicate vote: ${dto.username} already voted within 1 second of ${dto.timestamp}`,
+        'duplicate',
       );
     }
     this.outbox.publish({
@@ -69,18 +78,37 @@ export class VotesService {
   }
 
   /** Why a vote found no game: no active session, no games yet, an unknown ticker, or too early. */
-  private async explainNoTarget(dto: LiveVoteDto, at: Date): Promise<string> {
+  private async explainNoTarget(
+    dto: LiveVoteDto,
+    at: Date,
+  ): Promise<{ reason: VoteRefusal; message: string }> {
     const session = await this.sessionsRepository.findActive();
-    if (!session) return 'No active session: votes can only be recorded while a session is running';
-    if (dto.ticker) return `No game has the ticker ${dto.ticker.toUpperCase()}`;
+    if (!session) {
+      return {
+        reason: 'no_active_session',
+        message: 'No active session: votes can only be recorded while a session is running',
+      };
+    }
+    if (dto.ticker) {
+      return {
+        reason: 'unknown_ticker',
+        message: `No game has the ticker ${dto.ticker.toUpperCase()}`,
+      };
+    }
     const games = await this.sessionsRepository.games(session.id);
     if (games.length === 0) {
-      return `Session ${session.id} has no games yet: add a game before voting`;
+      return {
+        reason: 'no_game_yet',
+        message: `Session ${session.id} has no games yet: add a game before voting`,
+      };
     }
     const played = games
       .map((g) => `"${g.title}" from ${new Date(g.played_at).toISOString()}`)
       .join(', ');
-    return `No game was being played at ${at.toISOString()}: it is before the first game of session ${session.id}. Games: ${played}`;
+    return {
+      reason: 'before_first_game',
+      message: `No game was being played at ${at.toISOString()}: it is before the first game of session ${session.id}. Games: ${played}`,
+    };
   }
 
   list(query: ListVotesQuery): Promise<VoteListDto> {
@@ -107,6 +135,7 @@ export class VotesService {
     }
     votes.sort((a, b) => a.at.getTime() - b.at.getTime() || a.i - b.i);
     const result = await this.votes.recordChat(sessionId, votes);
+    this.metrics.votesImported(result.counted);
     return {
       success: true,
       message: `Chat imported: ${result.counted} votes counted`,

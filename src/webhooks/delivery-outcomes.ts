@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { Metrics } from '../metrics/metrics';
 import {
   DISABLE_AFTER_FAILING_MS,
   MAX_ATTEMPTS,
@@ -23,7 +24,10 @@ const hours = (ms: number) => `${ms / 3_600_000} hours`;
 export class DeliveryOutcomes {
   private readonly logger = new Logger(DeliveryOutcomes.name);
 
-  constructor(private readonly webhooks: WebhooksRepository) {}
+  constructor(
+    private readonly webhooks: WebhooksRepository,
+    private readonly metrics: Metrics,
+  ) {}
 
   async record(
     manager: EntityManager,
@@ -51,13 +55,19 @@ export class DeliveryOutcomes {
     if (success) {
       await settle('delivered');
       await this.webhooks.clearFailing(manager, d.webhook_id);
+      this.metrics.webhookDelivery('delivered');
       return;
     }
     // Nothing to send, ever again (the event outlived its retention): not the receiver's fault.
-    if (result.unsendable) return settle('failed');
+    if (result.unsendable) {
+      await settle('failed');
+      this.metrics.webhookDelivery('unsendable');
+      return;
+    }
     if (statusCode === 410 && !d.is_test) {
       await settle('failed');
-      return this.disable(manager, d.webhook_id, 'The receiver answered 410 Gone');
+      this.metrics.webhookDelivery('gone');
+      return this.disable(manager, d.webhook_id, 'gone', 'The receiver answered 410 Gone');
     }
     // A test send says nothing about the webhook's health.
     const failingSince = d.is_test
@@ -72,17 +82,25 @@ export class DeliveryOutcomes {
     }
     const givesUp = d.attempts >= maxAttempts;
     await settle(givesUp ? 'failed' : 'pending', new Date(at.getTime() + delay));
+    this.metrics.webhookDelivery(givesUp ? 'gave_up' : 'retrying');
     if (failingSince && at.getTime() - failingSince.getTime() >= DISABLE_AFTER_FAILING_MS) {
       await this.disable(
         manager,
         d.webhook_id,
+        'failing',
         `Deliveries kept failing for ${hours(DISABLE_AFTER_FAILING_MS)} (last error: ${error})`,
       );
     }
   }
 
-  private async disable(manager: EntityManager, webhookId: number, reason: string): Promise<void> {
+  private async disable(
+    manager: EntityManager,
+    webhookId: number,
+    cause: 'gone' | 'failing',
+    reason: string,
+  ): Promise<void> {
     this.logger.warn(`disabling webhook ${webhookId}: ${reason}`);
     await this.webhooks.disable(manager, webhookId, reason);
+    this.metrics.webhookDisabled(cause);
   }
 }

@@ -9,8 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isDatabaseUnavailable } from '../common/database-errors';
+import { DatabaseAvailability } from '../database/database-availability';
 import { EventBus } from '../events/event-bus';
 import { comparePositions, type DomainEvent, type EventPosition } from '../events/event-types';
+import { Metrics } from '../metrics/metrics';
 import { Clock } from './clock';
 import { DeliveryOutcomes, type AttemptResult } from './delivery-outcomes';
 import { Cancel, WebhookSender } from './webhook-sender';
@@ -119,11 +122,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     private readonly clock: Clock,
     bus: EventBus,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly metrics: Metrics,
+    private readonly database: DatabaseAvailability,
   ) {
     this.sender = new WebhookSender(
       config.webhooks,
       config.webhooks.timeoutMs,
       config.webhooks.perWebhook,
+      metrics,
     );
     bus.subscribe(
       (definition) => definition.webhook,
@@ -170,9 +176,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       if (this.renewFailing) this.logger.log('renewing webhook claims works again');
       this.renewFailing = false;
     } catch (error) {
-      if (!this.renewFailing) {
-        this.logger.warn(`could not renew webhook claims: ${(error as Error).message}`);
-      }
+      if (!this.renewFailing)
+        this.database.taskFailed(this.logger, 'renewing webhook claims', error);
       this.renewFailing = true;
     } finally {
       this.renewing = false;
@@ -215,7 +220,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       this.wanted = new Set(await this.webhooks.subscribedTypes());
     } catch (error) {
       this.wanted = undefined;
-      this.logger.warn(`could not read the webhooks' events: ${(error as Error).message}`);
+      this.database.taskFailed(this.logger, "reading the webhooks' events", error);
     }
   }
 
@@ -235,7 +240,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       await this.webhooks
         .release(unsent)
         .catch((error: Error) =>
-          this.logger.warn(`could not give back ${unsent.length} claims: ${error.message}`),
+          this.database.taskFailed(this.logger, `giving back ${unsent.length} claims`, error),
         );
     }
     await this.sender.close();
@@ -300,7 +305,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         if (claimed.length === room) this.refill = true;
       } while (this.refill && !this.stopped);
     } catch (error) {
-      this.logger.error(`claiming webhook deliveries failed: ${(error as Error).message}`);
+      this.database.taskFailed(this.logger, 'claiming webhook deliveries', error);
     } finally {
       this.filling = false;
     }
@@ -452,13 +457,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
           responseBody: result.responseBody ?? null,
         })
           .catch((failure: Error) =>
-            this.logger.error(`logging webhook deliveries failed: ${failure.message}`),
+            this.database.taskFailed(this.logger, 'logging webhook deliveries', failure),
           )
           .finally(() => {
             this.unrecorded--;
             this.release(delivery, held);
             this.pump();
           });
+        this.metrics.webhookDelivery('delivered');
       } else {
         await this.dataSource.transaction((manager) =>
           this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
@@ -471,9 +477,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       }
       return { deliveryId: id, success, statusCode, error };
     } catch (failure) {
-      this.logger.error(
-        `webhook delivery ${id} could not be processed: ${(failure as Error).message}`,
-      );
+      // Its claim stays, and comes due again when the lease ends.
+      if (isDatabaseUnavailable(failure)) this.database.failed(failure);
+      else {
+        this.logger.error(
+          `webhook delivery ${id} could not be processed: ${(failure as Error).message}`,
+        );
+      }
       return { deliveryId: id, success: false, statusCode: null, error: 'internal error' };
     } finally {
       if (!logging) this.release(delivery, held);

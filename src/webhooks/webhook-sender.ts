@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import type { Metrics } from '../metrics/metrics';
 import { refusedAddress, type AddressPolicy } from './address-policy';
 
 export interface SendResult {
@@ -56,6 +57,7 @@ export class WebhookSender {
     private readonly timeoutMs: number,
     /** Connections per receiver: as many as sends to one webhook may be in flight. */
     connections = 4,
+    private readonly metrics?: Metrics,
   ) {
     const guardedLookup: LookupFunction = (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
@@ -84,6 +86,17 @@ export class WebhookSender {
     headers: Record<string, string>,
     body: string,
     cancel = new Cancel(),
+  ): Promise<SendResult> {
+    const result = await this.post(url, headers, body, cancel);
+    this.metrics?.webhookSent(result);
+    return result;
+  }
+
+  private async post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    cancel: Cancel,
   ): Promise<SendResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);

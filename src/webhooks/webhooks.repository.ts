@@ -64,6 +64,15 @@ export interface AttemptRow {
   responseBody: string | null;
 }
 
+/** What is owed to webhooks, for the metrics. */
+export interface WebhookBacklog {
+  pending: number;
+  /** Age of the oldest pending delivery; 0 when none. */
+  oldestPendingSeconds: number;
+  /** How long the longest-waiting due delivery has been due; 0 when none. */
+  dueLagSeconds: number;
+}
+
 export type WebhookChanges = Partial<
   Pick<WebhookDto, 'name' | 'url' | 'events' | 'enabled'> & { secret: string }
 >;
@@ -442,6 +451,20 @@ export class WebhooksRepository {
        WHERE webhook_id = $1 AND status = 'pending'`,
       [webhookId, `webhook disabled: ${reason}`],
     );
+  }
+
+  /**
+   * The pending deliveries, every instance's: reads only the pending rows (found through the
+   * claim index), which are few unless receivers are down.
+   */
+  async backlog(): Promise<WebhookBacklog> {
+    const [row] = await this.dataSource.query<WebhookBacklog[]>(
+      `SELECT count(*)::int AS "pending",
+              coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldestPendingSeconds",
+              greatest(coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0), 0)::float8 AS "dueLagSeconds"
+       FROM webhook_deliveries WHERE status = 'pending'`,
+    );
+    return row;
   }
 
   /** Deletes finished deliveries (and their attempts) older than `hours`; pending ones are owed. */

@@ -77,6 +77,7 @@ export function testConfig(
     },
     eventRetentionHours: 168,
     webhooks: TEST_WEBHOOK_SETTINGS,
+    metrics: {},
     ...overrides,
   };
 }
