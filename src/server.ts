@@ -81,7 +81,15 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit = bodyLimitFor(route);
   });
-  checkTokensBeforeBodies(fastify, app.get(AuthService), app.get(DatabaseAvailability));
+  const metrics = app.get(Metrics);
+  checkTokensBeforeBodies(
+    fastify,
+    app.get(AuthService),
+    app.get(DatabaseAvailability),
+    (request) => {
+      if (request.routeOptions.url === LIVE_VOTE_PATH) metrics.voteRefused('unauthorized');
+    },
+  );
   closeUnfinishedRequests(fastify);
   // Catalog imports may be sent as a raw CSV body.
   fastify.addContentTypeParser(

@@ -13,7 +13,7 @@ describe('webhook deliveries survive a crash', () => {
   const url = () => withDatabase(process.env[ADMIN_URL_ENV]!, database);
   const servers: ServerProcess[] = [];
 
-  async function start(port: number): Promise<ServerProcess> {
+  async function start(port: number, env: Record<string, string> = {}): Promise<ServerProcess> {
     const server = spawnServer({
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -24,6 +24,7 @@ describe('webhook deliveries survive a crash', () => {
       // A send may take longer than a lease: the lease (5 s by default) is renewed meanwhile.
       WEBHOOK_TIMEOUT_MS: '60000',
       WEBHOOK_POLL_MS: '200',
+      ...env,
     });
     servers.push(server);
     await waitForHealthy(`http://127.0.0.1:${port}`, server);
@@ -114,6 +115,52 @@ describe('webhook deliveries survive a crash', () => {
       [1, true],
     ]);
     await client.end();
+    await receiver.close();
+  });
+
+  it("logs the worker's lines without the id of the request that caused the event", async () => {
+    // A database of its own: this server alone sends the deliveries, so its log has the
+    // worker's line.
+    const own = `${database}_log`;
+    await adminQuery(`CREATE DATABASE ${own}`);
+    const receiver = await startReceiver();
+    receiver.reply = () => ({ status: 500 });
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const server = await start(port, {
+      LOG_LEVEL: 'info',
+      DATABASE_URL: withDatabase(process.env[ADMIN_URL_ENV]!, own),
+    });
+    const { body: login } = await request(base, 'POST', '/api/auth/login', {
+      body: { apiKey: ADMIN_KEY },
+    });
+    const auth = { token: login.token as string };
+    await request(base, 'POST', '/api/webhooks', {
+      ...auth,
+      body: { name: 'Bot', url: receiver.url, secret: 'log_secret', events: ['game.added'] },
+    });
+    const session = (await request(base, 'POST', '/api/sessions', { ...auth, body: {} })).body;
+    const [game] = (await request(base, 'GET', '/api/games?pack=The%20Jackbox%20Party%20Pack%209'))
+      .body;
+    await request(base, 'POST', `/api/sessions/${session.id}/games`, {
+      ...auth,
+      body: { game_id: game.id },
+      headers: { 'x-request-id': 'add-game-request-1' },
+    });
+    const lines = () =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const workerLine = () =>
+      lines().find((l) => l.context === 'WebhookDeliveryWorker' && /failed/.test(String(l.msg)));
+    await waitUntil(async () => workerLine() !== undefined);
+    expect(lines().some((l) => l.reqId === 'add-game-request-1')).toBe(true);
+    expect(workerLine()).not.toHaveProperty('reqId');
+    server.child.kill('SIGKILL');
+    await server.exited;
+    await adminQuery(`DROP DATABASE IF EXISTS ${own} WITH (FORCE)`);
     await receiver.close();
   });
 });

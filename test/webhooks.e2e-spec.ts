@@ -406,6 +406,17 @@ describe('webhooks', () => {
       expect((await api('GET', `/api/webhooks/${hook.id}`)).body.disabled_reason).toBe(
         'The receiver answered 410 Gone',
       );
+      const [delivery] = await t.app
+        .get(DataSource)
+        .query(
+          'SELECT status, last_status_code, last_error FROM webhook_deliveries WHERE webhook_id = $1',
+          [hook.id],
+        );
+      expect(delivery).toEqual({
+        status: 'failed',
+        last_status_code: 410,
+        last_error: 'receiver answered 410',
+      });
       await addGame(t, token, 'Quiplash 3');
       await nothingDue();
       expect(receiver.requests.map((r) => r.path)).toEqual(['/', '/marker']);

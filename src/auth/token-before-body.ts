@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendError } from '../common/http-exception.filter';
 import type { DatabaseAvailability } from '../database/database-availability';
 import type { AuthService } from './auth.service';
@@ -15,6 +15,8 @@ export function checkTokensBeforeBodies(
   fastify: FastifyInstance,
   auth: AuthService,
   database: DatabaseAvailability,
+  /** Told of each request refused here (the vote metrics count refused votes). */
+  onRefused: (request: FastifyRequest) => void = () => undefined,
 ): void {
   const logger = new Logger('AdminRoutes');
   // preParsing runs after the CORS hook (onRequest), so a browser can read the 401.
@@ -24,6 +26,7 @@ export function checkTokensBeforeBodies(
       (request as AuthenticatedRequest).admin = authenticate(auth, request.headers.authorization);
     } catch (error) {
       // Answered here: not calling done() ends the request's lifecycle.
+      onRefused(request);
       sendError(error, request, reply, logger, database);
       return;
     }
