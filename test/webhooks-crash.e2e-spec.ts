@@ -155,7 +155,7 @@ describe('webhook deliveries survive a crash', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     const workerLine = () =>
       lines().find((l) => l.context === 'WebhookDeliveryWorker' && /failed/.test(String(l.msg)));
-    await waitUntil(async () => workerLine() !== undefined);
+    await waitUntil(() => workerLine() !== undefined);
     expect(lines().some((l) => l.reqId === 'add-game-request-1')).toBe(true);
     expect(workerLine()).not.toHaveProperty('reqId');
     server.child.kill('SIGKILL');

@@ -176,8 +176,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       if (this.renewFailing) this.logger.log('renewing webhook claims works again');
       this.renewFailing = false;
     } catch (error) {
-      if (!this.renewFailing)
+      if (!this.renewFailing) {
         this.database.taskFailed(this.logger, 'renewing webhook claims', error);
+      }
       this.renewFailing = true;
     } finally {
       this.renewing = false;
