@@ -182,6 +182,31 @@ function rejectionFor(code: number | undefined): DisconnectReason | undefined {
   }
 }
 
+/** The play WebSocket's address; its scheme follows the base URL's (`https` → `wss`). */
+export function playUrl(
+  options: Pick<
+    PlayConnectionOptions,
+    'endpoint' | 'host' | 'code' | 'role' | 'name' | 'userId' | 'reconnect'
+  >,
+): URL {
+  const secure = new URL(options.endpoint.baseUrl).protocol === 'https:';
+  const url = new URL(
+    `${secure ? 'wss' : 'ws'}://${options.host}/api/v2/rooms/${encodeURIComponent(options.code)}/play`,
+  );
+  url.searchParams.set('role', options.role);
+  url.searchParams.set('name', options.name);
+  url.searchParams.set('format', 'json');
+  url.searchParams.set('user-id', options.userId);
+  if (options.reconnect) {
+    url.searchParams.set('id', String(options.reconnect.id));
+    url.searchParams.set('secret', options.reconnect.secret);
+    if (options.reconnect.deviceId) {
+      url.searchParams.set('device-id', options.reconnect.deviceId);
+    }
+  }
+  return url;
+}
+
 /**
  * One WebSocket to a room's play server. Frames go to `onFrame`; `ended` settles once, when
  * the socket is gone, with why. Never joins as a player: the role is the caller's, and the
@@ -198,21 +223,7 @@ export class PlayConnection {
 
   constructor(private readonly options: PlayConnectionOptions) {
     this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
-    const secure = new URL(options.endpoint.baseUrl).protocol === 'https:';
-    const url = new URL(
-      `${secure ? 'wss' : 'ws'}://${options.host}/api/v2/rooms/${encodeURIComponent(options.code)}/play`,
-    );
-    url.searchParams.set('role', options.role);
-    url.searchParams.set('name', options.name);
-    url.searchParams.set('format', 'json');
-    url.searchParams.set('user-id', options.userId);
-    if (options.reconnect) {
-      url.searchParams.set('id', String(options.reconnect.id));
-      url.searchParams.set('secret', options.reconnect.secret);
-      if (options.reconnect.deviceId) {
-        url.searchParams.set('device-id', options.reconnect.deviceId);
-      }
-    }
+    const url = playUrl(options);
     this.socket = new WebSocket(url, [ECAST_SUBPROTOCOL], {
       headers: browserHeaders(options.endpoint.userAgent),
       handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,

@@ -119,7 +119,8 @@ export class RoomMonitor {
     this.probeTimeoutMs = options.probeTimeoutMs ?? 10_000;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.logger = options.logger ?? new Logger(RoomMonitor.name);
-    this.agent = new Agent({ connections: 2, keepAliveTimeout: 1_000 });
+    // Its own connection pool, so stopping the monitor closes the lookup's idle connection too.
+    this.agent = new Agent({ connections: 2, keepAliveTimeout: 30_000 });
   }
 
   get roomCode(): string {

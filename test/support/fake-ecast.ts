@@ -144,9 +144,11 @@ export class FakeRoom {
     for (const c of this.mainConnections()) c.socket?.close(1000);
   }
 
-  /** The host vanishes: a normal close with no `room/exit`. */
+  /**
+   * The host vanishes: a normal close with no `room/exit`. The lookup still answers, as the
+   * service may hold the room for the host's return: the close alone must end monitoring.
+   */
   hostLeaves(): void {
-    this.exists = false;
     for (const c of this.mainConnections()) c.socket?.close(1000);
   }
 
@@ -254,6 +256,8 @@ export class FakeEcast {
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ ok: true, body: room.lookupBody(this.host) }));
     });
+    // Longer than any test waits: an idle lookup connection closes only if the client closes it.
+    this.http.keepAliveTimeout = 60_000;
     this.http.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
