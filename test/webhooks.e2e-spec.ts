@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../src/webhooks/clock';
+import { retryOnDeadlock } from '../src/database/sql';
 import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
 import { startTestApp, TEST_WEBHOOK_SETTINGS, type TestApp } from './support/app';
 import { signatureIsValid } from './support/bot';
@@ -84,7 +85,7 @@ describe('webhooks', () => {
   });
   beforeEach(async () => {
     receiver = await startReceiver();
-    await t.app.get(DataSource).query('DELETE FROM webhooks');
+    await retryOnDeadlock(() => t.app.get(DataSource).query('DELETE FROM webhooks'));
     // A session left open would end when this test opens its own, and that session.ended is
     // not this test's to receive.
     const active = await t.request('GET', '/api/sessions/active');

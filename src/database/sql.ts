@@ -33,3 +33,21 @@ export class SqlParams {
     return `$${this.values.length}`;
   }
 }
+
+/**
+ * Runs `work` again when PostgreSQL broke a deadlock by failing it (40P01): the statement was
+ * rolled back, so it is safe to repeat. Deleting a webhook can meet the delivery worker this way
+ * (the cascade locks the webhook, then its deliveries; logging an attempt, the other way round).
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code =
+        (error as { code?: string; driverError?: { code?: string } }).code ??
+        (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code !== '40P01' || attempt >= attempts) throw error;
+    }
+  }
+}

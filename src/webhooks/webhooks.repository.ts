@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { longTransaction } from '../database/bounded-pool';
-import { modify, type Queryable, SqlParams } from '../database/sql';
+import { modify, type Queryable, retryOnDeadlock, SqlParams } from '../database/sql';
 import { BELOW_WATERMARK } from '../events/events.repository';
 import type { EventPosition } from '../events/event-types';
 import type { WebhookAttemptDto, WebhookDto } from './dto/webhook.dto';
@@ -138,7 +138,9 @@ export class WebhooksRepository {
   }
 
   async remove(id: number): Promise<boolean> {
-    const { count } = await modify(this.dataSource, 'DELETE FROM webhooks WHERE id = $1', [id]);
+    const { count } = await retryOnDeadlock(() =>
+      modify(this.dataSource, 'DELETE FROM webhooks WHERE id = $1', [id]),
+    );
     return count > 0;
   }
 
