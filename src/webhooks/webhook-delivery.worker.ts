@@ -457,6 +457,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
           durationMs: result.durationMs,
           responseBody: result.responseBody ?? null,
         })
+          // Counted once written down, so the counter never runs ahead of the backlog.
+          .then(() => this.metrics.webhookDelivery('delivered'))
           .catch((failure: Error) =>
             this.database.taskFailed(this.logger, 'logging webhook deliveries', failure),
           )
@@ -465,7 +467,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
             this.release(delivery, held);
             this.pump();
           });
-        this.metrics.webhookDelivery('delivered');
       } else {
         await this.dataSource.transaction((manager) =>
           this.outcomes.record(manager, delivery, attemptedAt, result, success, error),
