@@ -372,7 +372,7 @@ describe('game catalog', () => {
       expect(exported.status).toBe(200);
       expect(exported.headers.get('content-type')).toMatch(/text\/csv/);
       expect(exported.text.split('\n')[0]).toBe(
-        'pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,game_type,secondary_type,enabled,favor_bias,ticker',
+        'pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,game_type,secondary_type,enabled,favor_bias,ticker,app_tag',
       );
       expect(exported.text).toContain(
         "The Jackbox Party Pack 7,Champ'd Up,3,8,20,true,true,Drawing,",

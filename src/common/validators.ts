@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Matches, ValidateIf } from 'class-validator';
-import { TrimUpper } from './query-transforms';
+import { Trim, TrimUpper } from './query-transforms';
 
 /** The largest id an `integer` column holds; larger ones are refused as input, not passed to SQL. */
 export const MAX_ID = 2_147_483_647;
@@ -10,6 +10,10 @@ export const MAX_PLAYERS_LIMIT = 100;
 
 /** A game's ticker (`FIB4` in `FIB4++`), stored in upper case. */
 export const TICKER_PATTERN = /^[A-Z0-9]{2,6}$/;
+
+/** The slug Jackbox's room service names a game by (`quiplash3`), as it sends it. */
+export const APP_TAG_PATTERN = /^[a-z0-9_-]{1,64}$/;
+export const APP_TAG_RULE = '1 to 64 lowercase letters, digits, hyphens or underscores';
 
 /** A Jackbox room code, stored in upper case. */
 export const ROOM_CODE_PATTERN = /^[A-Z0-9]{4}$/;
@@ -26,6 +30,14 @@ export const IsTicker = () =>
     IsString(),
     Matches(TICKER_PATTERN, { message: 'ticker must be 2 to 6 letters or digits' }),
     TrimUpper(),
+  );
+
+/** An app tag, with spaces around it trimmed; case is kept, so `Quiplash3` is refused. */
+export const IsAppTag = () =>
+  applyDecorators(
+    IsString(),
+    Matches(APP_TAG_PATTERN, { message: `app_tag must be ${APP_TAG_RULE}` }),
+    Trim(),
   );
 
 /** A room code, in any case and with spaces around it; validated and kept in upper case. */

@@ -143,6 +143,8 @@ CREATE TABLE public.games (
     favor_bias smallint DEFAULT 0 NOT NULL,
     ticker text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    app_tag text,
+    CONSTRAINT games_app_tag_format CHECK ((app_tag ~ '^[a-z0-9_-]{1,64}$'::text)),
     CONSTRAINT games_favor_bias_check CHECK ((favor_bias = ANY (ARRAY['-1'::integer, 0, 1]))),
     CONSTRAINT games_length_minutes_check CHECK ((length_minutes > 0)),
     CONSTRAINT games_min_players_check CHECK ((min_players >= 1)),
@@ -186,6 +188,7 @@ CREATE VIEW public.games_with_votes AS
     g.enabled,
     g.favor_bias,
     g.ticker,
+    g.app_tag,
     g.created_at
    FROM (public.games g
      CROSS JOIN LATERAL ( SELECT (COALESCE(sum(v.upvotes), (0)::bigint))::integer AS upvotes,
@@ -388,6 +391,9 @@ ALTER TABLE ONLY public.migrations
 
 ALTER TABLE ONLY public.events
     ADD CONSTRAINT events_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY public.games
+    ADD CONSTRAINT games_app_tag_unique UNIQUE (app_tag) DEFERRABLE;
 
 ALTER TABLE ONLY public.games
     ADD CONSTRAINT games_pack_title_unique UNIQUE (pack_name, title);

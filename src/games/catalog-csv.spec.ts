@@ -36,6 +36,7 @@ const game = (overrides: Partial<CatalogGame>): CatalogGame => ({
   enabled: true,
   favor_bias: 0,
   ticker: 'FIB4',
+  app_tag: null,
   ...overrides,
 });
 
@@ -54,6 +55,7 @@ describe('CSV_COLUMNS', () => {
       'enabled',
       'favor_bias',
       'ticker',
+      'app_tag',
     ]);
     for (const history of ['play_count', 'upvotes', 'downvotes', 'popularity_score', 'id']) {
       expect(CSV_COLUMNS).not.toContain(history);
@@ -163,7 +165,7 @@ describe('parseCatalogCsv cells', () => {
   it('reads every column, typed', () => {
     const text = csv(
       CSV_COLUMNS.join(','),
-      'Pack 9,Fibbage 4,2,8,20,true,no,Trivia,Writing,1,-1,fib4',
+      'Pack 9,Fibbage 4,2,8,20,true,no,Trivia,Writing,1,-1,fib4,quiplash3',
     );
     expect(rowsOf(text)).toEqual([
       {
@@ -180,6 +182,7 @@ describe('parseCatalogCsv cells', () => {
         enabled: true,
         favor_bias: -1,
         ticker: 'FIB4',
+        app_tag: 'quiplash3',
       },
     ]);
   });
@@ -256,7 +259,7 @@ describe('parseCatalogCsv cells', () => {
     },
   );
 
-  it.each(['length_minutes', 'game_type', 'secondary_type', 'ticker'] as const)(
+  it.each(['length_minutes', 'game_type', 'secondary_type', 'ticker', 'app_tag'] as const)(
     'reads an empty %s cell as null',
     (column) => {
       const { rows, errors } = withCell(column, '');
@@ -339,6 +342,24 @@ describe('parseCatalogCsv cells', () => {
     ]);
   });
 
+  it.each(['quiplash3', 'drawful2international', 'a', 'tee-ko_2', 'x'.repeat(64)])(
+    'reads the app tag %j as it is',
+    (raw) => {
+      const { rows, errors } = withCell('app_tag', raw);
+      expect(errors).toEqual([]);
+      expect(rows[0].app_tag).toBe(raw);
+    },
+  );
+
+  it.each(['Quiplash3', 'QUIPLASH3', 'quip lash', 'quip.lash', 'quiplash3!', 'x'.repeat(65)])(
+    'refuses the app tag %j',
+    (raw) => {
+      expect(withCell('app_tag', raw).errors).toEqual([
+        `line 2: app_tag must be 1 to 64 lowercase letters, digits, hyphens or underscores (got "${raw}")`,
+      ]);
+    },
+  );
+
   it('refuses more players at least than at most', () => {
     expect(parseCatalogCsv(csv(REQUIRED_HEADER, 'P,A,3,3', 'P,B,4,3')).errors).toEqual([
       'line 3: min_players must not exceed max_players',
@@ -375,6 +396,16 @@ describe('parseCatalogCsv cells', () => {
       'P,D,1,2,FIB4',
     );
     expect(parseCatalogCsv(text).errors).toEqual(['line 5: ticker FIB4 repeats line 2']);
+  });
+
+  it('refuses an app tag used twice, naming the earlier line', () => {
+    const text = csv(
+      `${REQUIRED_HEADER},app_tag`,
+      'P,A,1,2,quiplash3',
+      'P,B,1,2,',
+      'P,C,1,2,quiplash3',
+    );
+    expect(parseCatalogCsv(text).errors).toEqual(['line 4: app_tag quiplash3 repeats line 2']);
   });
 
   it('lets any number of games go without a ticker', () => {
@@ -418,7 +449,7 @@ describe('formatCatalogCsv', () => {
   it('writes the header and one line per game, nulls as empty cells', () => {
     expect(formatCatalogCsv([game({ length_minutes: null, game_type: null, ticker: null })])).toBe(
       `${CSV_COLUMNS.join(',')}\n` +
-        'The Jackbox Party Pack 9,Fibbage 4,2,8,,true,false,,,true,0,\n',
+        'The Jackbox Party Pack 9,Fibbage 4,2,8,,true,false,,,true,0,,\n',
     );
   });
 
@@ -433,7 +464,7 @@ describe('formatCatalogCsv', () => {
 
   it('gives back the same games when its output is parsed', () => {
     const games = [
-      game({}),
+      game({ app_tag: 'quiplash3' }),
       game({
         pack_name: 'Pack, with a comma',
         title: 'Quote "this"',

@@ -1,6 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { MAX_PLAYERS_LIMIT, TICKER_PATTERN } from '../common/validators';
+import {
+  APP_TAG_PATTERN,
+  APP_TAG_RULE,
+  MAX_PLAYERS_LIMIT,
+  TICKER_PATTERN,
+} from '../common/validators';
 import type { Game } from './dto/game.dto';
 
 /** The CSV columns, in export order. Play counts and votes are history, not catalog: not exported. */
@@ -17,9 +22,12 @@ export const CSV_COLUMNS = [
   'enabled',
   'favor_bias',
   'ticker',
+  'app_tag',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 const REQUIRED: CsvColumn[] = ['pack_name', 'title', 'min_players', 'max_players'];
+/** Columns no two games may share a value of (nulls aside). */
+export const UNIQUE_CODES = ['ticker', 'app_tag'] as const;
 
 /** One imported line: the columns the file has, typed. */
 export type CatalogRow = Partial<Pick<Game, CsvColumn>> &
@@ -85,6 +93,12 @@ const CELL_PARSERS: Record<CsvColumn, CellParser> = {
       ? { value: ticker }
       : { error: `must be 2 to 6 letters or digits (got "${raw}")` };
   },
+  app_tag: (raw) => {
+    if (raw === '') return { value: null };
+    return APP_TAG_PATTERN.test(raw)
+      ? { value: raw }
+      : { error: `must be ${APP_TAG_RULE} (got "${raw}")` };
+  },
 };
 
 /**
@@ -127,7 +141,7 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
 
   const rows: CatalogRow[] = [];
   const seenGames = new Map<string, number>();
-  const seenTickers = new Map<string, number>();
+  const seen = { ticker: new Map<string, number>(), app_tag: new Map<string, number>() };
   for (const { record, info, raw } of records.slice(1)) {
     const line = firstLine(info.lines, raw);
     const row: Record<string, unknown> = { line };
@@ -154,13 +168,12 @@ export function parseCatalogCsv(text: string): { rows: CatalogRow[]; errors: str
       }
       seenGames.set(key, line);
     }
-    if (parsed.ticker) {
-      if (seenTickers.has(parsed.ticker)) {
-        errors.push(
-          `line ${line}: ticker ${parsed.ticker} repeats line ${seenTickers.get(parsed.ticker)}`,
-        );
-      }
-      seenTickers.set(parsed.ticker, line);
+    for (const column of UNIQUE_CODES) {
+      const code = parsed[column];
+      if (!code) continue;
+      const earlier = seen[column].get(code);
+      if (earlier) errors.push(`line ${line}: ${column} ${code} repeats line ${earlier}`);
+      seen[column].set(code, line);
     }
     rows.push(parsed);
   }

@@ -3,7 +3,13 @@ import { DataSource } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
 import { longTransaction } from '../database/bounded-pool';
 import { conflictMessage } from './catalog-conflicts';
-import { CSV_COLUMNS, formatCatalogCsv, parseCatalogCsv, type CatalogRow } from './catalog-csv';
+import {
+  CSV_COLUMNS,
+  formatCatalogCsv,
+  parseCatalogCsv,
+  UNIQUE_CODES,
+  type CatalogRow,
+} from './catalog-csv';
 import type { ImportMode, ImportResultDto } from './dto/csv.dto';
 import type { Game } from './dto/game.dto';
 import { GamesRepository } from './games.repository';
@@ -46,7 +52,7 @@ export class CatalogImportService {
       await this.games.lockForImport(manager);
       const existing = await this.games.all(manager);
       const byKey = new Map(existing.map((g) => [`${g.pack_name}\u0000${g.title}`, g]));
-      checkImportedTickers(rows, existing);
+      for (const column of UNIQUE_CODES) checkImportedCodes(column, rows, existing);
       const result: ImportResultDto = {
         mode,
         created: 0,
@@ -86,21 +92,30 @@ export class CatalogImportService {
   }
 }
 
-/** A ticker the file gives a game may not stay with another game the file does not change. */
-function checkImportedTickers(rows: CatalogRow[], existing: Game[]): void {
-  const owner = new Map(existing.filter((g) => g.ticker).map((g) => [g.ticker!, g]));
+/**
+ * A ticker or app tag the file gives a game may not stay with another game the file does not
+ * change: answered with the lines at fault rather than a constraint name at commit.
+ */
+function checkImportedCodes(
+  column: (typeof UNIQUE_CODES)[number],
+  rows: CatalogRow[],
+  existing: Game[],
+): void {
+  const owner = new Map(existing.filter((g) => g[column]).map((g) => [g[column]!, g]));
   const problems = rows
-    .filter((r) => r.ticker && owner.has(r.ticker))
+    .filter((r) => r[column] && owner.has(r[column]))
     .filter((r) => {
-      const holder = owner.get(r.ticker!)!;
+      const holder = owner.get(r[column]!)!;
       const holderKeepsIt = !rows.some(
         (o) =>
           o.pack_name === holder.pack_name &&
           o.title === holder.title &&
-          o.ticker !== holder.ticker,
+          o[column] !== holder[column],
       );
       return (holder.pack_name !== r.pack_name || holder.title !== r.title) && holderKeepsIt;
     })
-    .map((r) => `line ${r.line}: ticker ${r.ticker} is used by "${owner.get(r.ticker!)!.title}"`);
+    .map(
+      (r) => `line ${r.line}: ${column} ${r[column]} is used by "${owner.get(r[column]!)!.title}"`,
+    );
   if (problems.length) throw new BadRequestException(refused(problems.join('; ')));
 }

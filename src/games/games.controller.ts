@@ -37,7 +37,7 @@ import { CatalogImportService } from './catalog-import.service';
 import { GamesService } from './games.service';
 
 const CSV_EXAMPLE =
-  'pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,game_type,secondary_type,enabled,favor_bias,ticker\nThe Jackbox Party Pack 9,Fibbage 4,2,8,20,true,true,Trivia,Writing,true,0,FIB4\n';
+  'pack_name,title,min_players,max_players,length_minutes,has_audience,family_friendly,game_type,secondary_type,enabled,favor_bias,ticker,app_tag\nThe Jackbox Party Pack 7,Quiplash 3,3,8,15,true,true,Writing,,true,0,QPL3,quiplash3\n';
 
 @ApiTags('games')
 @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid parameter or body' })
@@ -75,7 +75,7 @@ export class GamesController {
   @Header('content-disposition', 'attachment; filename="jackbox-games.csv"')
   @ApiOperation({
     summary: 'Export the catalog as CSV',
-    description: `Columns: pack_name, title, min_players, max_players, length_minutes, has_audience, family_friendly, game_type, secondary_type, enabled, favor_bias, ticker. Play counts and votes are not part of it.`,
+    description: `Columns: pack_name, title, min_players, max_players, length_minutes, has_audience, family_friendly, game_type, secondary_type, enabled, favor_bias, ticker, app_tag. Play counts and votes are not part of it.`,
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV file', schema: { type: 'string', example: CSV_EXAMPLE } })
@@ -89,7 +89,8 @@ export class GamesController {
     summary: 'Import a catalog CSV',
     description:
       'Send the file as a `text/csv` body (mode in `?mode=`) or as JSON `{csv, mode}`. Columns as in the export; ' +
-      'pack_name, title, min_players and max_players are required, the others optional. `merge` (default) adds new ' +
+      'pack_name, title, min_players and max_players are required, the others optional (a file without the ' +
+      '`app_tag` column, as older exports are, leaves the tags as they are). `merge` (default) adds new ' +
       'games and updates existing ones matched by pack and title; `replace` also removes games the file does not list ' +
       '(disabling those with session history). A file with any bad line is refused as a whole (400 listing the lines) ' +
       'and changes nothing.',
@@ -133,7 +134,7 @@ export class GamesController {
   @ApiCreatedResponse({ type: Game })
   @ApiConflictResponse({
     type: ErrorResponseDto,
-    description: 'Same title in the pack, or ticker taken',
+    description: 'Same title in the pack, or ticker or app tag taken',
   })
   createGame(@Body() dto: CreateGameDto): Promise<Game> {
     return this.games.create(dto);

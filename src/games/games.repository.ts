@@ -98,6 +98,17 @@ export class GamesRepository {
     return game;
   }
 
+  /**
+   * The catalog game a Jackbox room's app tag names (`quiplash3`), if any: how a watched room
+   * is linked to the catalog. At most one game has a given tag.
+   */
+  async findByAppTag(tag: string, db: Queryable = this.dataSource): Promise<Game | undefined> {
+    const [game] = await db.query<Game[]>('SELECT * FROM games_with_votes WHERE app_tag = $1', [
+      tag,
+    ]);
+    return game;
+  }
+
   /** Every game, for an import to compare against. */
   all(db: Queryable): Promise<Game[]> {
     return db.query('SELECT * FROM games');
@@ -211,11 +222,12 @@ export class GamesRepository {
 
   /**
    * Takes the catalog for an import: a second import at once would race on the ticker and
-   * title checks, and a file may swap tickers between games, so uniqueness is checked at commit.
+   * title checks, and a file may swap tickers or app tags between games, so their uniqueness is
+   * checked at commit.
    */
   async lockForImport(db: Queryable): Promise<void> {
     await db.query('LOCK TABLE games IN SHARE ROW EXCLUSIVE MODE');
-    await db.query('SET CONSTRAINTS games_ticker_unique DEFERRED');
+    await db.query('SET CONSTRAINTS games_ticker_unique, games_app_tag_unique DEFERRED');
   }
 
   /**

@@ -1,5 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsOptionalNotNull, IsTicker, MAX_PLAYERS_LIMIT } from '../../common/validators';
+import {
+  APP_TAG_PATTERN,
+  APP_TAG_RULE,
+  IsAppTag,
+  IsOptionalNotNull,
+  IsTicker,
+  MAX_PLAYERS_LIMIT,
+} from '../../common/validators';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Trim } from '../../common/query-transforms';
 
@@ -83,6 +90,17 @@ export class CreateGameDto {
   @IsOptional()
   @IsTicker()
   ticker?: string | null;
+
+  @ApiPropertyOptional({
+    example: 'quiplash3',
+    nullable: true,
+    type: String,
+    pattern: APP_TAG_PATTERN.source,
+    description: `The game's Jackbox app tag, as a room reports it: ${APP_TAG_RULE}; unique. Null clears it.`,
+  })
+  @IsOptional()
+  @IsAppTag()
+  app_tag?: string | null;
 }
 
 /** `PUT /api/games/:id`: any subset of the fields; the rest keep their values. */

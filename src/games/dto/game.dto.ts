@@ -72,6 +72,15 @@ export class Game {
   })
   ticker!: string | null;
 
+  @ApiProperty({
+    example: 'quiplash3',
+    nullable: true,
+    type: String,
+    description:
+      'The Jackbox app tag a room reports for this game (unique), linking a watched room to the catalog; null when unknown.',
+  })
+  app_tag!: string | null;
+
   @ApiProperty({ example: '2026-11-27T20:00:00.000Z' })
   created_at!: Date;
 }
