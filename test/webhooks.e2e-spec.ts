@@ -6,6 +6,7 @@ import { WebhookDeliveryWorker } from '../src/webhooks/webhook-delivery.worker';
 import { startTestApp, TEST_WEBHOOK_SETTINGS, type TestApp } from './support/app';
 import { signatureIsValid } from './support/bot';
 import { addGame as addSessionGame, createSession, waitUntil } from './support/factories';
+import { scrape } from './support/metrics';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const SECRET = 'test_secret_123';
@@ -543,13 +544,53 @@ describe('webhooks', () => {
   });
 });
 
+describe('a claim taken over mid-send', () => {
+  it('cuts the send short at the next renewal, and logs nothing for it', async () => {
+    // A send timeout far beyond the test, and leases renewed every half second: only the lost
+    // claim can end this send.
+    const t = await startTestApp({
+      webhooks: { ...TEST_WEBHOOK_SETTINGS, timeoutMs: 60_000, leaseMs: 1_500 },
+    });
+    const receiver = await startReceiver();
+    receiver.reply = () => ({ hang: true });
+    try {
+      const token = await t.login();
+      const db = t.app.get(DataSource);
+      const hook = (
+        await t.request('POST', '/api/webhooks', {
+          token,
+          body: { name: 'Taken', url: receiver.url, secret: SECRET, events: ['game.added'] },
+        })
+      ).body;
+      const failedSends = async () =>
+        (await scrape(t)).value('jackbox_webhook_send_duration_seconds_count', {
+          result: 'error',
+        }) ?? 0;
+      const before = await failedSends();
+      await addGame(t, token);
+      await receiver.waitFor(1);
+      // Another worker claims it, as after this one's lease ran out.
+      await db.query(
+        'UPDATE webhook_deliveries SET claim_token = gen_random_uuid() WHERE webhook_id = $1',
+        [hook.id],
+      );
+      await waitUntil(async () => (await failedSends()) > before);
+      expect((await t.request('GET', `/api/webhooks/${hook.id}/logs`, { token })).body).toEqual([]);
+      expect(await db.query('SELECT attempts FROM webhook_deliveries')).toEqual([{ attempts: 0 }]);
+    } finally {
+      await receiver.close();
+      await t.close();
+    }
+  });
+});
+
 describe('webhook delivery to several receivers', () => {
   it('a receiver that hangs does not hold up the other webhooks', async () => {
     // A send timeout far beyond the test: the hanging receiver is answered only after the
     // healthy one has its delivery, which a worker sending one at a time could never do.
     const t = await startTestApp({
-      // The lease outlasts the timeout, as configuration requires.
-      webhooks: { ...TEST_WEBHOOK_SETTINGS, timeoutMs: 60_000, leaseMs: 120_000 },
+      // The lease (5 s) is renewed while the slow send goes on.
+      webhooks: { ...TEST_WEBHOOK_SETTINGS, timeoutMs: 60_000 },
     });
     const slow = await startReceiver();
     const healthy = await startReceiver();

@@ -161,15 +161,15 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     try {
       const held = [...this.active.values()];
       if (held.length) {
-        const claim = this.newClaim();
+        const { leaseUntil } = this.newClaim();
         const renewed = new Set(
           await this.webhooks.renew(
             held.map((h) => h.delivery),
-            claim,
+            leaseUntil,
           ),
         );
         for (const entry of held) {
-          if (renewed.has(entry.delivery.id)) entry.leaseUntil = claim.leaseUntil;
+          if (renewed.has(entry.delivery.id)) entry.leaseUntil = leaseUntil;
           else if (this.active.get(entry.delivery.id) === entry) this.lose(entry);
         }
       }

@@ -314,17 +314,17 @@ export class WebhooksRepository {
   }
 
   /**
-   * Extends the lease of claims still held (same token, still pending) to the claim's
-   * `leaseUntil`; answers the ids renewed.
+   * Extends the lease of claims still held (same token, still pending) to `leaseUntil`; answers
+   * the ids renewed.
    */
-  async renew(deliveries: ClaimedDelivery[], claim: Claim): Promise<string[]> {
+  async renew(deliveries: ClaimedDelivery[], leaseUntil: Date): Promise<string[]> {
     const { rows } = await modify<{ id: string }>(
       this.dataSource,
       `UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
        FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
        WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
        RETURNING d.id`,
-      [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token), claim.leaseUntil],
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token), leaseUntil],
     );
     return rows.map((r) => String(r.id));
   }
