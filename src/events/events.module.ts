@@ -19,6 +19,6 @@ import { INSTANCE_ID } from './instance';
     EventRelay,
     EventRetention,
   ],
-  exports: [EventOutbox, EventBus, EventsRepository],
+  exports: [EventOutbox, EventBus, EventsRepository, INSTANCE_ID],
 })
 export class EventsModule {}

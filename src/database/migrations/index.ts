@@ -7,6 +7,7 @@ import { WebhookHousekeeping1764220500000 } from './1764220500000-WebhookHouseke
 import { DeliveryAttemptsFromSchedule1764220600000 } from './1764220600000-DeliveryAttemptsFromSchedule';
 import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-CommitOrderAndShardedCounts';
 import { VoteDedupByUserTurns1764220800000 } from './1764220800000-VoteDedupByUserTurns';
+import { RoomMonitoring1764400100000 } from './1764400100000-RoomMonitoring';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DeliveryAttemptsFromSchedule1764220600000,
   CommitOrderAndShardedCounts1764220700000,
   VoteDedupByUserTurns1764220800000,
+  RoomMonitoring1764400100000,
 ];
