@@ -14,6 +14,7 @@ import { EventBus } from '../events/event-bus';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
 import type { DomainEvent, EventPayloads, RoomEventPayload } from '../events/event-types';
 import { INSTANCE_ID } from '../events/instance';
+import { TransientEvents } from '../events/transient-events';
 import type { SessionGameDto } from '../sessions/dto/session.dto';
 import { statusPayload } from '../sessions/session-games.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
@@ -39,6 +40,8 @@ interface Watched {
   queue: Promise<void>;
   /** Ends without recording `room.disconnected`: shutdown, or the lease went to another instance. */
   silent: boolean;
+  /** Sends the room's snapshot as `game.status` every `ROOM_STATUS_INTERVAL_MS`. */
+  statusTimer?: NodeJS.Timeout;
 }
 
 /** The live snapshot of a session game's room, as `game.status` and `status-live` give it. */
@@ -68,6 +71,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sessions: SessionsService,
     private readonly sessionGames: SessionsRepository,
     private readonly leases: RoomsRepository,
+    private readonly transient: TransientEvents,
   ) {
     this.settings = config.rooms;
   }
@@ -258,6 +262,10 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         onEvent: (event) => this.enqueue(watched, event),
       });
       this.watched.set(sessionGameId, watched);
+      watched.statusTimer = setInterval(
+        () => this.sendStatus(watched),
+        this.settings.statusIntervalMs,
+      );
       this.logger.log({ sessionId, sessionGameId, roomCode }, 'room monitor started');
       watched.monitor.start();
     } finally {
@@ -265,9 +273,21 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
+  /** The live snapshot, to the session's subscribers on every instance; never stored. */
+  private sendStatus(w: Watched): void {
+    const snapshot = w.monitor.snapshot();
+    const status: RoomStatus = { ...livePayload(w, snapshot), reason: snapshot.disconnectReason };
+    this.transient
+      .publish('game.status', w.sessionId, status)
+      .catch((error: unknown) =>
+        this.logger.debug(`game.status not sent to other instances: ${(error as Error).message}`),
+      );
+  }
+
   /** Stops a monitor and waits until what it saw is written. */
   private async end(w: Watched, silent: boolean): Promise<void> {
     if (silent) w.silent = true;
+    clearInterval(w.statusTimer);
     await w.monitor.stop();
     await w.queue;
   }
@@ -287,6 +307,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     const payload = livePayload(w, event.snapshot);
     if (event.type === 'room.disconnected') {
       this.watched.delete(w.sessionGameId);
+      clearInterval(w.statusTimer);
       if (!w.silent) {
         await this.outbox.transaction(async (tx) => {
           await this.saveFacts(tx, w, event.snapshot);
