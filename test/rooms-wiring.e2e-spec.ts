@@ -160,7 +160,12 @@ describe('room monitoring, wired', () => {
     const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'STOP' });
     await waitUntil(() => roomEvents(bot).includes('room.connected'));
     const live = await t.request('GET', `/api/sessions/${session.id}/games/${game.id}/status-live`);
-    expect(live.body).toMatchObject({ roomCode: 'STOP', monitoring: true, reason: null });
+    expect(live.body).toMatchObject({
+      roomCode: 'STOP',
+      monitoring: true,
+      reason: null,
+      appTagMatches: null,
+    });
 
     const stopped = await api(
       'POST',

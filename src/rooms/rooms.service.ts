@@ -6,6 +6,7 @@ import {
   Logger,
   NotFoundException,
   OnApplicationBootstrap,
+  Optional,
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { RuntimeConfig } from '../config/app-config';
@@ -24,8 +25,9 @@ import { RoomMonitor, type RoomEvent, type RoomSnapshot } from './room-monitor';
 import { RoomsRepository } from './rooms.repository';
 
 /**
- * Resolves a room's app tag to a catalog game id, so a snapshot can tell whether the room runs
- * the game the admin picked. Not connected yet: until it is, the match is unknown (null).
+ * Resolves a room's app tag to a catalog game id (null: no catalog game has it), so a snapshot
+ * can tell whether the room runs the game the admin picked. Optional: without a provider for
+ * APP_TAG_LOOKUP, `appTagMatches` stays null (unknown).
  */
 export type AppTagLookup = (appTag: string) => Promise<number | null>;
 export const APP_TAG_LOOKUP = Symbol('APP_TAG_LOOKUP');
@@ -34,7 +36,13 @@ export const APP_TAG_LOOKUP = Symbol('APP_TAG_LOOKUP');
 interface Watched {
   sessionId: number;
   sessionGameId: number;
+  /** The catalog game the admin picked, to compare with the room's app tag. */
+  catalogGameId: number;
   roomCode: string;
+  /** Whether the room's app tag is the picked game's; null while unknown. */
+  appTagMatches: boolean | null;
+  /** The app tag `appTagMatches` was worked out for. */
+  checkedAppTag?: string;
   monitor: RoomMonitor;
   /** The room's events, written one after the other in the order the monitor saw them. */
   queue: Promise<void>;
@@ -45,7 +53,10 @@ interface Watched {
 }
 
 /** The live snapshot of a session game's room, as `game.status` and `status-live` give it. */
-export type RoomStatus = RoomEventPayload & { reason: DisconnectReason | null };
+export type RoomStatus = RoomEventPayload & {
+  reason: DisconnectReason | null;
+  appTagMatches: boolean | null;
+};
 
 /**
  * Starts and stops room monitors as session games change, writes what they see through the
@@ -72,6 +83,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sessionGames: SessionsRepository,
     private readonly leases: RoomsRepository,
     private readonly transient: TransientEvents,
+    @Optional() @Inject(APP_TAG_LOOKUP) private readonly appTagLookup?: AppTagLookup,
   ) {
     this.settings = config.rooms;
   }
@@ -146,14 +158,20 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   async status(sessionId: number, sessionGameId: number): Promise<RoomStatus> {
     const local = this.watched.get(sessionGameId);
     if (local && local.sessionId === sessionId) {
-      const snapshot = local.monitor.snapshot();
-      return { ...livePayload(local, snapshot), reason: snapshot.disconnectReason };
+      return liveStatus(local);
     }
     const stored = await this.sessionGame(sessionId, sessionGameId);
     return {
       ...storedPayload(sessionId, stored),
       reason: (stored.monitor_reason as DisconnectReason | null) ?? null,
+      appTagMatches: await this.matches(stored.app_tag, stored.game_id),
     };
+  }
+
+  private async matches(appTag: string | null, catalogGameId: number): Promise<boolean | null> {
+    if (!appTag || !this.appTagLookup) return null;
+    const id = await this.appTagLookup(appTag);
+    return id === null ? null : id === catalogGameId;
   }
 
   private async sessionGame(sessionId: number, sessionGameId: number): Promise<SessionGameDto> {
@@ -237,6 +255,8 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
         return;
       }
+      const game = await this.sessionGames.findGame(sessionId, sessionGameId);
+      if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
       const owned = await this.leases.acquire(
         sessionGameId,
         roomCode,
@@ -248,7 +268,9 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       const watched: Watched = {
         sessionId,
         sessionGameId,
+        catalogGameId: game.game_id,
         roomCode,
+        appTagMatches: null,
         silent: false,
         queue: Promise.resolve(),
         monitor: undefined as unknown as RoomMonitor,
@@ -275,10 +297,8 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The live snapshot, to the session's subscribers on every instance; never stored. */
   private sendStatus(w: Watched): void {
-    const snapshot = w.monitor.snapshot();
-    const status: RoomStatus = { ...livePayload(w, snapshot), reason: snapshot.disconnectReason };
     this.transient
-      .publish('game.status', w.sessionId, status)
+      .publish('game.status', w.sessionId, liveStatus(w))
       .catch((error: unknown) =>
         this.logger.debug(`game.status not sent to other instances: ${(error as Error).message}`),
       );
@@ -319,6 +339,11 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     if (event.type === 'lobby.reopened' || w.silent) return;
+    const appTag = event.snapshot.appTag;
+    if (appTag && w.checkedAppTag !== appTag) {
+      w.checkedAppTag = appTag;
+      w.appTagMatches = await this.matches(appTag, w.catalogGameId);
+    }
     await this.outbox.transaction(async (tx) => {
       await this.saveFacts(tx, w, event.snapshot);
       switch (event.type) {
@@ -398,6 +423,15 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       await this.start(game.session_id, game.id, game.room_code, false);
     }
   }
+}
+
+function liveStatus(w: Watched): RoomStatus {
+  const snapshot = w.monitor.snapshot();
+  return {
+    ...livePayload(w, snapshot),
+    reason: snapshot.disconnectReason,
+    appTagMatches: w.appTagMatches,
+  };
 }
 
 function livePayload(w: Watched, snapshot: RoomSnapshot): RoomEventPayload {

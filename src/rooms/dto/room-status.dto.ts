@@ -61,4 +61,13 @@ export class RoomStatusDto {
     description: 'Why monitoring ended (or failed); null while it runs.',
   })
   reason!: string | null;
+
+  @ApiProperty({
+    example: true,
+    nullable: true,
+    type: Boolean,
+    description:
+      "Whether the room's app tag is the catalog game the admin picked; null while unknown (no app tag yet, or none in the catalog).",
+  })
+  appTagMatches!: boolean | null;
 }
