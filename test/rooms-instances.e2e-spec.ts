@@ -94,4 +94,28 @@ describe('room monitoring across instances', () => {
     const [row] = (await api.request('GET', `/api/sessions/${session.id}/games`)).body;
     expect(row).toMatchObject({ status: 'played', monitoring: false });
   });
+
+  it('takes over a room whose owner died without letting go, once its lease runs out', async () => {
+    const token = await api.login();
+    const room = fake.addRoom('DEAD');
+    const session = await createSession(api, token);
+    const game = await addGame(api, token, session.id, 'Fibbage 4');
+    const db = api.app.get(DataSource);
+    // What a crashed owner leaves behind: the game watched, its lease held by nobody alive.
+    await db.query(
+      `INSERT INTO room_monitor_leases (session_game_id, room_code, owner, expires_at)
+       VALUES ($1, 'DEAD', 'crashed-instance', now() + interval '1 second')`,
+      [game.id],
+    );
+    await db.query(`UPDATE session_games SET room_code = 'DEAD', monitoring = true WHERE id = $1`, [
+      game.id,
+    ]);
+    await waitUntil(() => room.mainConnections().length === 1, 30_000);
+    expect(watchers.map(count).reduce((a, b) => a + b)).toBe(1);
+    const [lease] = await db.query(
+      'SELECT owner FROM room_monitor_leases WHERE session_game_id = $1',
+      [game.id],
+    );
+    expect(lease.owner).not.toBe('crashed-instance');
+  });
 });
