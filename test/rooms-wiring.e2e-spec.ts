@@ -185,6 +185,35 @@ describe('room monitoring, wired', () => {
     await waitUntil(() => roomEvents(bot).filter((e) => e === 'room.connected').length === 2);
   });
 
+  it('a new room code moves monitoring to that room; a game no longer playing stops it', async () => {
+    const first = fake.addRoom('AAAA');
+    const second = fake.addRoom('BBBB');
+    const session = await createSession(t, token);
+    // The previous test's room was watched until its session closed.
+    await waitUntil(() => fake.openSockets() === 0);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'AAAA' });
+    await waitUntil(() => first.mainConnections().length === 1);
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    await api('PATCH', `${base}/room-code`, { room_code: 'BBBB' });
+    // One passive connection, now to the new room (the fake's count covers all its rooms).
+    await waitUntil(() => roomEvents(bot).length === 3);
+    await waitUntil(() => second.mainConnections().length === 1);
+    expect(fake.lookups.map((l) => l.code).slice(-2)).toEqual(['AAAA', 'BBBB']);
+    await api('PATCH', `${base}/status`, { status: 'skipped' });
+    await waitUntil(() => second.mainConnections().length === 0);
+    await waitUntil(
+      () => roomEvents(bot).filter((e) => e === 'room.disconnected:manually_stopped').length === 2,
+    );
+    expect(roomEvents(bot)).toEqual([
+      'room.connected',
+      'room.disconnected:manually_stopped',
+      'room.connected',
+      'room.disconnected:manually_stopped',
+    ]);
+    expect(t.app.get(RoomsService).count()).toBe(0);
+  });
+
   it('closing the session stops its monitor: the fake sees the socket closed', async () => {
     const room = fake.addRoom('CLOS');
     const session = await createSession(t, token);
