@@ -15,6 +15,7 @@ import { VotesModule } from './votes/votes.module';
 import { LiveModule } from './live/live.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { RoomsModule } from './rooms/rooms.module';
 
 @Module({})
 export class AppModule {
@@ -37,6 +38,7 @@ export class AppModule {
         VotesModule,
         LiveModule,
         WebhooksModule,
+        RoomsModule,
       ],
     };
   }

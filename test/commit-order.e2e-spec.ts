@@ -29,7 +29,7 @@ describe('events in commit order', () => {
     const {
       rows: [row],
     } = await client.query<{ id: string }>(
-      `INSERT INTO events (type, session_id, payload) VALUES ('game.status', $1, '{"slow": true}') RETURNING id`,
+      `INSERT INTO events (type, session_id, payload) VALUES ('session-game.updated', $1, '{"slow": true}') RETURNING id`,
       [sessionId],
     );
     return {

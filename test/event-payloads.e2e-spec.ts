@@ -2,7 +2,9 @@ import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { DataSource } from 'typeorm';
 import { EVENT_REGISTRY, EVENT_TYPES, type EventType } from '../src/events/event-types';
-import { startTestApp, type TestApp } from './support/app';
+import { startTestApp, testConfig, type TestApp } from './support/app';
+import { waitUntil } from './support/factories';
+import { FakeEcast, lobbyBlob, postGameBlob } from './support/fake-ecast';
 
 // TypeBox checks formats only once told what they mean.
 FormatRegistry.Set(
@@ -17,16 +19,33 @@ const problems = (type: EventType, payload: unknown) =>
 describe('stored event payloads match their declared types', () => {
   let t: TestApp;
   let token: string;
+  let fake: FakeEcast;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    fake = await FakeEcast.start();
+    t = await startTestApp({
+      rooms: { ...testConfig('').rooms, enabled: true, ecastBaseUrl: fake.baseUrl },
+    });
     token = await t.login();
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+  });
 
   it('for every event type, including the vote payload built in SQL', async () => {
     const api = (method: string, path: string, body?: unknown) =>
       t.request(method, path, { token, body });
+    const types = async () =>
+      new Set(
+        (
+          await t.app
+            .get(DataSource)
+            .query<{ type: string }[]>('SELECT DISTINCT type FROM events WHERE session_id = $1', [
+              session.id,
+            ])
+        ).map((e) => e.type),
+      );
     const [game] = await t.app
       .get(DataSource)
       .query<{ id: number }[]>(`SELECT id FROM games WHERE ticker = 'FIB4'`);
@@ -39,9 +58,23 @@ describe('stored event payloads match their declared types', () => {
       timestamp: new Date().toISOString(),
     });
     expect(vote.status).toBe(200);
+    await api('PATCH', `/api/sessions/${session.id}/games/${added.id}/player-count`, {
+      player_count: 4,
+    });
+    // The room events: a watched room from its lobby to the end of its game.
+    const room = fake.addRoom('ABCD');
+    room.seat('ALICE');
     await api('PATCH', `/api/sessions/${session.id}/games/${added.id}/room-code`, {
       room_code: 'ABCD',
     });
+    await waitUntil(() => room.mainConnections().length === 1);
+    await waitUntil(async () => (await types()).has('room.connected'));
+    room.addPlayer('BOB');
+    room.setBlob(lobbyBlob('CanStart'));
+    room.lock();
+    room.setBlob({ state: 'Logo' });
+    room.setBlob(postGameBlob);
+    await waitUntil(async () => (await types()).has('room.disconnected'));
     await api('POST', `/api/sessions/${session.id}/close`, {});
 
     const stored = await t.app

@@ -8,7 +8,7 @@ import { adminQuery } from './support/database';
 import { authedSocket, ofType, openSocket, type TestSocket } from './support/ws';
 
 /**
- * Stores `game.status` events {n, pad} for n = from..to, never announced: the relay's look-back
+ * Stores `session-game.updated` events {n, pad} for n = from..to, never announced: the relay's look-back
  * finds them all at once, within a second.
  */
 async function storeUnannounced(
@@ -20,13 +20,13 @@ async function storeUnannounced(
 ) {
   await t.app.get(DataSource).query(
     `INSERT INTO events (type, session_id, payload)
-     SELECT 'game.status', $1, json_build_object('n', n, 'pad', repeat('x', $4))
+     SELECT 'session-game.updated', $1, json_build_object('n', n, 'pad', repeat('x', $4))
      FROM generate_series($2::int, $3::int) AS n`,
     [sessionId, from, to, padBytes],
   );
 }
 const statusNumbers = (s: TestSocket) =>
-  s.messages.filter((m) => m.type === 'game.status').map((m) => m.data.n);
+  s.messages.filter((m) => m.type === 'session-game.updated').map((m) => m.data.n);
 const upTo = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 
 describe('live WebSocket', () => {
@@ -37,7 +37,7 @@ describe('live WebSocket', () => {
   const api = (method: string, path: string, body?: unknown) =>
     t.request(method, path, { token, body });
 
-  /** A new active session with `count` stored, never announced `game.status` events. */
+  /** A new active session with `count` stored, never announced `session-game.updated` events. */
   async function sessionWithStoredEvents(count: number, padBytes = 0): Promise<number> {
     const session = await createSession(t, token);
     await storeUnannounced(t, session.id, 1, count, padBytes);
@@ -170,7 +170,9 @@ describe('live WebSocket', () => {
       await api('PATCH', `/api/sessions/${session.id}/games/${added.id}/player-count`, {
         player_count: 5,
       });
-      expect((await subscriber.next(ofType('game.status'))).data.session_game.player_count).toBe(5);
+      expect(
+        (await subscriber.next(ofType('session-game.updated'))).data.session_game.player_count,
+      ).toBe(5);
       await api('POST', `/api/sessions/${session.id}/close`, {});
       expect((await subscriber.next(ofType('session.ended'))).data).toEqual({
         session: { id: session.id, is_active: false, games_played: 1 },
@@ -325,14 +327,14 @@ describe('live WebSocket', () => {
       const sessionId = await sessionWithStoredEvents(5000);
       const s = track(await authedSocket(t.url, token));
       s.send({ type: 'subscribe', sessionId, lastEventId: 0 });
-      await s.next((m) => m.type === 'game.status');
+      await s.next((m) => m.type === 'session-game.updated');
       s.send({ type: 'unsubscribe', sessionId });
       await s.next(ofType('unsubscribed'));
       const received = statusNumbers(s);
       expect(received.length).toBeLessThan(5000);
       // Subscribing again from the last event it got must give exactly the rest, once: had the
       // first replay gone on after the unsubscribe, its events would show up twice.
-      const lastId = s.messages.filter((m) => m.type === 'game.status').pop().id;
+      const lastId = s.messages.filter((m) => m.type === 'session-game.updated').pop().id;
       s.send({ type: 'subscribe', sessionId, lastEventId: lastId });
       await waitUntil(() => statusNumbers(s).includes(5000), 15_000);
       s.send({ type: 'ping' });
@@ -558,10 +560,12 @@ describe('live WebSocket across instances and on shutdown', () => {
       await a.app
         .get(DataSource)
         .query(
-          `INSERT INTO events (type, session_id, payload) VALUES ('game.status', $1, '{"orphan": true}')`,
+          `INSERT INTO events (type, session_id, payload) VALUES ('session-game.updated', $1, '{"orphan": true}')`,
           [session.id],
         );
-      expect((await bot.next(ofType('game.status'), 5_000)).data).toEqual({ orphan: true });
+      expect((await bot.next(ofType('session-game.updated'), 5_000)).data).toEqual({
+        orphan: true,
+      });
       // That look-back is where a late duplicate would come from; it came before this marker.
       expect(bot.messages.map((m) => m.type)).toEqual([
         'auth_success',
@@ -570,7 +574,7 @@ describe('live WebSocket across instances and on shutdown', () => {
         'game.added',
         'vote.received',
         'session.ended',
-        'game.status',
+        'session-game.updated',
       ]);
       bot.socket.terminate();
     } finally {
@@ -627,7 +631,7 @@ describe('live WebSocket across instances and on shutdown', () => {
       const [{ id: marker }] = await a.app
         .get(DataSource)
         .query(
-          `INSERT INTO events (type, session_id, payload) VALUES ('game.status', $1, '{"marker": true}') RETURNING id::int AS id`,
+          `INSERT INTO events (type, session_id, payload) VALUES ('session-game.updated', $1, '{"marker": true}') RETURNING id::int AS id`,
           [session.id],
         );
       for (const bot of bots) {

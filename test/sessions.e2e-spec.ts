@@ -141,7 +141,7 @@ describe('sessions', () => {
       expect((await t.request('GET', `/api/sessions/${session.id}`)).body.games_played).toBe(2);
     });
 
-    it('changes status (one playing at a time), room code and player count, recording game.status', async () => {
+    it('changes status (one playing at a time), room code and player count, recording session-game.updated (and player-count.updated for the count)', async () => {
       const {
         session,
         games: [fib, qpl],
@@ -183,12 +183,19 @@ describe('sessions', () => {
       ).toBe(6);
       const stored = await events.stored(since);
       expect(stored.map((e) => [e.type, e.payload.change])).toEqual([
-        ['game.status', 'status'],
-        ['game.status', 'status'],
-        ['game.status', 'room_code'],
-        ['game.status', 'room_code'],
-        ['game.status', 'player_count'],
+        ['session-game.updated', 'status'],
+        ['session-game.updated', 'status'],
+        ['session-game.updated', 'room_code'],
+        ['session-game.updated', 'room_code'],
+        ['session-game.updated', 'player_count'],
+        ['player-count.updated', undefined],
       ]);
+      expect(stored[5].payload).toEqual({
+        sessionId: session.id,
+        gameId: fib.id,
+        roomCode: null,
+        playerCount: 6,
+      });
       expect(stored[4].payload.session_game).toEqual({
         id: fib.id,
         game_id: fib.game_id,
@@ -249,7 +256,7 @@ describe('sessions', () => {
         plays - 1,
       );
       expect((await events.stored(since)).map((e) => [e.type, e.payload.change])).toEqual([
-        ['game.status', 'removed'],
+        ['session-game.updated', 'removed'],
       ]);
       expect((await api('DELETE', `/api/sessions/${session.id}/games/${added.id}`)).status).toBe(
         404,

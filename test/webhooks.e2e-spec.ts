@@ -8,6 +8,7 @@ import { signatureIsValid } from './support/bot';
 import { addGame as addSessionGame, createSession, waitUntil } from './support/factories';
 import { scrape } from './support/metrics';
 import { startReceiver, type Receiver } from './support/receiver';
+import { WEBHOOK_EVENTS } from '../src/events/event-types';
 
 const SECRET = 'test_secret_123';
 
@@ -160,7 +161,7 @@ describe('webhooks', () => {
       [{ url: 'not a url' }, /url must be an http or https URL/],
       [
         { events: ['game.deleted'] },
-        /events must each be one of game.added, session.started, session.ended, vote.received/,
+        new RegExp(`events must each be one of ${WEBHOOK_EVENTS.join(', ')}`),
       ],
       [{ events: [] }, /events must contain at least 1 elements/],
       [{ name: '' }, /name must be longer/],

@@ -89,7 +89,7 @@ export function sendError(
   }
   const { status, message } = describeError(exception, request);
   const details = exception instanceof ApiError && status < 500 ? exception.details : {};
-  if (status >= 500) {
+  if (status >= 500 && status !== 503) {
     logger.error(
       { err: loggable(exception), requestId: request.id, method: request.method, url: request.url },
       'unhandled error',
@@ -125,6 +125,8 @@ export function describeError(
         message: `Route not found: ${request.method} ${request.url.split('?')[0]}`,
       };
     }
+    // A 503 thrown on purpose (a feature off or full) says why; other 5xx hide their internals.
+    if (status === 503) return { status, message: messageOf(exception.getResponse()) };
     if (status >= 500) return { status, message: 'Internal server error' };
     // Nest hands Fastify's own errors over as HttpExceptions; a 413 is always a body limit.
     if (status === 413) return { status, message: tooLarge(request) };

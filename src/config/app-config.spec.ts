@@ -74,6 +74,42 @@ describe('loadConfig', () => {
     });
   });
 
+  it('watches rooms on the real ecast service by default', () => {
+    expect(loadConfig({}).rooms).toEqual({
+      enabled: true,
+      ecastBaseUrl: 'https://ecast.jackboxgames.com',
+      role: 'shard',
+      probeIntervalMs: 20_000,
+      statusIntervalMs: 20_000,
+      max: 50,
+      leaseMs: 15_000,
+    });
+    const custom = loadConfig({
+      ECAST_BASE_URL: 'http://127.0.0.1:8080/',
+      ROOM_MONITOR_ENABLED: 'false',
+      ROOM_MONITOR_ROLE: 'audience',
+      ROOM_PROBE_INTERVAL_MS: '0',
+      ROOM_MONITOR_MAX: '3',
+    }).rooms;
+    expect(custom).toMatchObject({
+      enabled: false,
+      ecastBaseUrl: 'http://127.0.0.1:8080',
+      role: 'audience',
+      probeIntervalMs: 0,
+      max: 3,
+    });
+  });
+
+  it.each([
+    [{ ECAST_BASE_URL: 'ftp://ecast.example.com' }, 'ECAST_BASE_URL'],
+    [{ ECAST_BASE_URL: 'not a url' }, 'ECAST_BASE_URL'],
+    [{ ROOM_MONITOR_ROLE: 'player' }, 'ROOM_MONITOR_ROLE'],
+    [{ ROOM_MONITOR_ENABLED: 'maybe' }, 'ROOM_MONITOR_ENABLED'],
+    [{ ROOM_STATUS_INTERVAL_MS: '5' }, 'ROOM_STATUS_INTERVAL_MS'],
+  ])('refuses room settings %j', (env, variable) => {
+    expect(errorFor(env).variable).toBe(variable);
+  });
+
   it('refuses an external database without an admin key', () => {
     expect(errorFor({ DATABASE_URL: external.DATABASE_URL, JWT_SECRET: SECRET }).variable).toBe(
       'ADMIN_KEY',

@@ -98,6 +98,25 @@ export interface AppConfig {
     /** Unset: GET /metrics is open. Set: it needs `Authorization: Bearer <token>`. */
     token?: string;
   };
+  rooms: {
+    /** Off: no room is watched; the player-check endpoints answer 503. */
+    enabled: boolean;
+    /** Jackbox's ecast service; its scheme decides `wss` or `ws` for the play connection. */
+    ecastBaseUrl: string;
+    /** The role the passive connection asks for; ecast may refuse it (`role_rejected`). */
+    role: string;
+    /** How often a short probe connection refreshes the roster; 0 turns probes off. */
+    probeIntervalMs: number;
+    /** How often a watched room's snapshot goes out as `game.status`. */
+    statusIntervalMs: number;
+    /** Rooms one instance watches at most; past it, starting another answers 503. */
+    max: number;
+    /**
+     * How long an instance's claim on a room lasts unrenewed (renewed every third of it): when
+     * an instance dies, another takes its rooms over within about this long.
+     */
+    leaseMs: number;
+  };
 }
 
 export const MIN_JWT_SECRET_LENGTH = 32;
@@ -210,6 +229,29 @@ function logLevel(env: Env): LogLevel {
   return raw;
 }
 
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (got "${raw}")`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError(name, `must start with http:// or https:// (got "${raw}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function roomRole(env: Env): string {
+  const raw = text(env, 'ROOM_MONITOR_ROLE') ?? 'shard';
+  // A player seat would take a place in the game the monitor only watches.
+  if (!/^[a-z]+$/.test(raw) || raw === 'player') {
+    throw new ConfigError('ROOM_MONITOR_ROLE', `must be a role other than player (got "${raw}")`);
+  }
+  return raw;
+}
+
 function corsOrigins(env: Env): string[] {
   const raw = text(env, 'CORS_ORIGINS');
   if (raw === undefined) return [];
@@ -287,6 +329,15 @@ export function loadConfig(env: Env): AppConfig {
       leaseMs: integer(env, 'WEBHOOK_LEASE_MS', 5_000, 300, 600_000),
     },
     metrics: { token: text(env, 'METRICS_TOKEN') },
+    rooms: {
+      enabled: boolean(env, 'ROOM_MONITOR_ENABLED', true),
+      ecastBaseUrl: httpUrl(env, 'ECAST_BASE_URL', 'https://ecast.jackboxgames.com'),
+      role: roomRole(env),
+      probeIntervalMs: integer(env, 'ROOM_PROBE_INTERVAL_MS', 20_000, 0, 3_600_000),
+      statusIntervalMs: integer(env, 'ROOM_STATUS_INTERVAL_MS', 20_000, 100, 3_600_000),
+      max: integer(env, 'ROOM_MONITOR_MAX', 50, 0, 10_000),
+      leaseMs: integer(env, 'ROOM_LEASE_MS', 15_000, 300, 600_000),
+    },
   };
   if (config.database.longStatementTimeoutMs < config.database.statementTimeoutMs) {
     throw new ConfigError(

@@ -220,6 +220,13 @@ CREATE TABLE public.packs (
     CONSTRAINT packs_name_check CHECK ((length(btrim(name)) > 0))
 );
 
+CREATE TABLE public.room_monitor_leases (
+    session_game_id integer NOT NULL,
+    room_code text NOT NULL,
+    owner text NOT NULL,
+    expires_at timestamp with time zone NOT NULL
+);
+
 CREATE TABLE public.session_games (
     id integer NOT NULL,
     session_id integer NOT NULL,
@@ -229,8 +236,16 @@ CREATE TABLE public.session_games (
     manually_added boolean DEFAULT false NOT NULL,
     room_code text,
     player_count integer,
+    app_tag text,
+    room_max_players integer,
+    lobby_state text,
+    monitoring boolean DEFAULT false NOT NULL,
+    monitor_reason text,
+    game_started_at timestamp with time zone,
+    game_ended_at timestamp with time zone,
     CONSTRAINT session_games_player_count_check CHECK ((player_count >= 0)),
     CONSTRAINT session_games_room_code_check CHECK ((room_code ~ '^[A-Z0-9]{4}$'::text)),
+    CONSTRAINT session_games_room_max_players_check CHECK ((room_max_players >= 0)),
     CONSTRAINT session_games_status_check CHECK ((status = ANY (ARRAY['playing'::text, 'played'::text, 'skipped'::text])))
 );
 
@@ -407,6 +422,9 @@ ALTER TABLE ONLY public.games
 ALTER TABLE ONLY public.packs
     ADD CONSTRAINT packs_pkey PRIMARY KEY (name);
 
+ALTER TABLE ONLY public.room_monitor_leases
+    ADD CONSTRAINT room_monitor_leases_pkey PRIMARY KEY (session_game_id);
+
 ALTER TABLE ONLY public.session_games
     ADD CONSTRAINT session_games_pkey PRIMARY KEY (id);
 
@@ -466,6 +484,9 @@ CREATE INDEX webhook_deliveries_finished ON public.webhook_deliveries USING btre
 
 ALTER TABLE ONLY public.games
     ADD CONSTRAINT games_pack_name_fkey FOREIGN KEY (pack_name) REFERENCES public.packs(name) ON UPDATE CASCADE;
+
+ALTER TABLE ONLY public.room_monitor_leases
+    ADD CONSTRAINT room_monitor_leases_session_game_id_fkey FOREIGN KEY (session_game_id) REFERENCES public.session_games(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.session_games
     ADD CONSTRAINT session_games_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE RESTRICT;

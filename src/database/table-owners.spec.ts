@@ -20,6 +20,7 @@ const OWNERS: Record<string, string> = {
   webhooks: 'webhooks/webhooks.repository.ts',
   webhook_deliveries: 'webhooks/webhooks.repository.ts',
   webhook_attempts: 'webhooks/webhooks.repository.ts',
+  room_monitor_leases: 'rooms/rooms.repository.ts',
 };
 
 /** `file:table` pairs allowed outside the owner, and why. */

@@ -15,6 +15,7 @@ import { EventOutbox } from './event-outbox';
 import { comparePositions, type EventPosition } from './event-types';
 import { EventsRepository } from './events.repository';
 import { INSTANCE_ID } from './instance';
+import { TRANSIENT_CHANNEL, TransientEvents } from './transient-events';
 
 const MAX_RECONNECT_DELAY_MS = 30_000;
 /** Names the listener's connection in pg_stat_activity. */
@@ -51,6 +52,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(INSTANCE_ID) private readonly instanceId: string,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly metrics: Metrics,
+    private readonly transient: TransientEvents,
   ) {
     metrics.trackRelay(() => this.client !== undefined);
   }
@@ -78,7 +80,10 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
       application_name: RELAY_APPLICATION_NAME,
       connectionTimeoutMillis: this.config.database.connectionTimeoutMs,
     });
-    client.on('notification', (message) => void this.onNotification(message.payload ?? ''));
+    client.on('notification', (message) => {
+      if (message.channel === TRANSIENT_CHANNEL) this.transient.received(message.payload ?? '');
+      else void this.onNotification(message.payload ?? '');
+    });
     // It ends after an error and is reconnected; a lasting outage is reported by the reconnects.
     client.on('error', (error) =>
       this.logger.debug(`event listener connection error: ${error.message}`),
@@ -87,6 +92,7 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       await client.connect();
       await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+      await client.query(`LISTEN ${TRANSIENT_CHANNEL}`);
       this.client = client;
       this.reconnectDelay = 500;
       await this.lookBack();

@@ -29,6 +29,34 @@ const SessionSummary = Type.Object(
 );
 
 /**
+ * A watched room as its events report it. `gameId` is the session game's id (the
+ * `sessionGameId` of the URLs); `maxPlayers` is the room's own seat count; `playerCount` never
+ * goes down, because Jackbox keeps a seat for a player who drops.
+ */
+const roomFields = {
+  sessionId: Id,
+  gameId: Id,
+  roomCode: Type.String(),
+  appTag: Nullable(Type.String()),
+  maxPlayers: Nullable(Type.Integer({ minimum: 0 })),
+  playerCount: Type.Integer({ minimum: 0 }),
+  players: Type.Array(Type.String()),
+  lobbyState: Nullable(Type.String()),
+  gameState: Nullable(Type.String()),
+  gameStarted: Type.Boolean(),
+  gameFinished: Type.Boolean(),
+  monitoring: Type.Boolean(),
+};
+const RoomEventPayload = Type.Object(roomFields, exact);
+const DisconnectReason = Type.Union([
+  Type.Literal('room_closed'),
+  Type.Literal('room_not_found'),
+  Type.Literal('connection_failed'),
+  Type.Literal('role_rejected'),
+  Type.Literal('manually_stopped'),
+]);
+
+/**
  * Who receives an event over the WebSocket: every authenticated socket, or the subscribers of
  * the event's session (in the session's order).
  */
@@ -91,8 +119,9 @@ export const EVENT_REGISTRY = {
     webhook: true,
     payload: Type.Object({ session: SessionSummary }, exact),
   },
-  'game.status': {
-    description: "A session game's status, room code or player count changed, or it was removed.",
+  'session-game.updated': {
+    description:
+      "A session game's status, room code or player count changed, or it was removed (called `game.status` before room monitoring; `game.status` is now the watched room's snapshot).",
     audience: 'session',
     webhook: false,
     payload: Type.Object(
@@ -115,6 +144,64 @@ export const EVENT_REGISTRY = {
           },
           exact,
         ),
+      },
+      exact,
+    ),
+  },
+  'room.connected': {
+    description: "The monitor connected to the session game's Jackbox room.",
+    audience: 'session',
+    webhook: true,
+    payload: RoomEventPayload,
+  },
+  'lobby.player-joined': {
+    description: 'A player joined the watched room.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        ...roomFields,
+        player: Type.Object({ id: Type.Integer(), name: Type.String() }, exact),
+      },
+      exact,
+    ),
+  },
+  'lobby.updated': {
+    description: "The watched room's lobby changed (its lobby state, or whether it can start).",
+    audience: 'session',
+    webhook: true,
+    payload: RoomEventPayload,
+  },
+  'game.started': {
+    description: 'The game in the watched room started (once per game).',
+    audience: 'session',
+    webhook: true,
+    payload: RoomEventPayload,
+  },
+  'game.ended': {
+    description:
+      'The game in the watched room ended (once per game); the session game is now played.',
+    audience: 'session',
+    webhook: true,
+    payload: RoomEventPayload,
+  },
+  'room.disconnected': {
+    description:
+      'Watching the room ended: it closed, was not found, refused the connection or the role, or monitoring was stopped.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object({ ...roomFields, reason: DisconnectReason }, exact),
+  },
+  'player-count.updated': {
+    description: "An admin set a session game's player count by hand.",
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        gameId: Id,
+        roomCode: Nullable(Type.String()),
+        playerCount: Nullable(Type.Integer({ minimum: 0 })),
       },
       exact,
     ),
@@ -155,8 +242,16 @@ export const EVENT_TYPES = Object.keys(EVENT_REGISTRY) as EventType[];
 export const WEBHOOK_EVENTS = EVENT_TYPES.filter((type) => EVENT_REGISTRY[type].webhook);
 
 export type SessionSummary = Static<typeof SessionSummary>;
-export type GameStatusPayload = EventPayloads['game.status'];
+export type SessionGameUpdatedPayload = EventPayloads['session-game.updated'];
 export type VoteReceivedPayload = EventPayloads['vote.received'];
+export type RoomEventPayload = Static<typeof RoomEventPayload>;
+export type RoomEventType =
+  | 'room.connected'
+  | 'lobby.player-joined'
+  | 'lobby.updated'
+  | 'game.started'
+  | 'game.ended'
+  | 'room.disconnected';
 
 /**
  * Where an event stands in commit order: the transaction that wrote it, then its id. Readers

@@ -7,6 +7,7 @@ import { EventRelay } from './event-relay';
 import { EventRetention } from './event-retention';
 import { EventsRepository } from './events.repository';
 import { INSTANCE_ID } from './instance';
+import { TransientEvents } from './transient-events';
 
 @Global()
 @Module({
@@ -18,7 +19,8 @@ import { INSTANCE_ID } from './instance';
     EventOutbox,
     EventRelay,
     EventRetention,
+    TransientEvents,
   ],
-  exports: [EventOutbox, EventBus, EventsRepository],
+  exports: [EventOutbox, EventBus, EventsRepository, INSTANCE_ID, TransientEvents],
 })
 export class EventsModule {}

@@ -11,6 +11,7 @@ import {
   type EventPosition,
 } from '../events/event-types';
 import { EventsRepository } from '../events/events.repository';
+import { TransientEvents, type TransientMessage } from '../events/transient-events';
 import { SendWindow } from './send-window';
 import { Metrics } from '../metrics/metrics';
 import { SessionStreams } from './session-streams';
@@ -71,6 +72,7 @@ export class LiveHub {
     database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly metrics: Metrics,
+    transient: TransientEvents,
   ) {
     metrics.trackLive({
       connections: () => this.clients.size,
@@ -89,6 +91,25 @@ export class LiveHub {
       () => true,
       (event) => this.broadcast(event),
     );
+    transient.on((message) => this.sendTransient(message));
+  }
+
+  /**
+   * A live-only message: to the session's subscribers that are keeping up, now or never (a
+   * subscriber waiting for a replay or behind on its reading skips it; the next one follows).
+   */
+  private sendTransient(message: TransientMessage): void {
+    const recipients = [...(this.bySession.get(message.sessionId) ?? [])].filter((client) => {
+      const subscription = client.subscriptions.get(message.sessionId);
+      return subscription && !subscription.held && client.window.hasRoom;
+    });
+    if (recipients.length === 0) return;
+    const frame = this.serialize({
+      type: message.type,
+      timestamp: message.timestamp,
+      data: message.data,
+    });
+    for (const client of recipients) this.send(client, frame);
   }
 
   get size(): number {

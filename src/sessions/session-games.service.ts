@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { Queryable } from '../database/sql';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
-import type { GameStatusPayload } from '../events/event-types';
+import type { SessionGameUpdatedPayload } from '../events/event-types';
 import { GamesRepository } from '../games/games.repository';
 import type { AddSessionGameDto, SessionDto, SessionGameDto, SuccessDto } from './dto/session.dto';
 import { SessionsRepository, type SessionGameChange } from './sessions.repository';
@@ -100,7 +100,7 @@ export class SessionGamesService {
       await this.repository.removeGame(tx.manager, sessionGameId);
       await this.games.addPlays(tx.manager, [{ gameId: removed.game_id, plays: -1 }]);
       await tx.record(
-        'game.status',
+        'session-game.updated',
         sessionId,
         statusPayload({ ...session, games_played: session.games_played - 1 }, 'removed', removed),
       );
@@ -109,7 +109,7 @@ export class SessionGamesService {
   }
 
   /**
-   * Applies one change to a session game under the session lock and records `game.status`.
+   * Applies one change to a session game under the session lock and records `session-game.updated`.
    * `before` runs first, under the lock (for the rules of that change).
    */
   private change(
@@ -124,18 +124,26 @@ export class SessionGamesService {
       await before?.(tx, session);
       await this.repository.updateGame(tx.manager, sessionGameId, change);
       const updated = await this.get(sessionId, sessionGameId, tx.manager);
-      const kind = Object.keys(change)[0] as GameStatusPayload['change'];
-      await tx.record('game.status', sessionId, statusPayload(session, kind, updated));
+      const kind = Object.keys(change)[0] as SessionGameUpdatedPayload['change'];
+      await tx.record('session-game.updated', sessionId, statusPayload(session, kind, updated));
+      if (kind === 'player_count') {
+        await tx.record('player-count.updated', sessionId, {
+          sessionId,
+          gameId: updated.id,
+          roomCode: updated.room_code,
+          playerCount: updated.player_count,
+        });
+      }
       return updated;
     });
   }
 }
 
-function statusPayload(
+export function statusPayload(
   session: SessionDto,
-  change: GameStatusPayload['change'],
+  change: SessionGameUpdatedPayload['change'],
   game: SessionGameDto,
-): GameStatusPayload {
+): SessionGameUpdatedPayload {
   return {
     session: summary(session),
     change,

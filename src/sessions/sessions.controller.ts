@@ -215,7 +215,7 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Set a session game's status (one `playing` at a time)",
-    description: 'Emits `game.status`.',
+    description: 'Emits `session-game.updated`.',
   })
   @ApiOkResponse({ type: SessionGameDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -231,7 +231,7 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Set or clear a session game's room code",
-    description: 'Emits `game.status`.',
+    description: 'Emits `session-game.updated`.',
   })
   @ApiOkResponse({ type: SessionGameDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -247,7 +247,7 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Set or clear a session game's player count",
-    description: 'Emits `game.status`.',
+    description: 'A manual override. Emits `session-game.updated`, then `player-count.updated`.',
   })
   @ApiOkResponse({ type: SessionGameDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
@@ -263,7 +263,7 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Remove a game from a session',
-    description: 'Emits `game.status` with change `removed`.',
+    description: 'Emits `session-game.updated` with change `removed`.',
   })
   @ApiOkResponse({ type: SuccessDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })

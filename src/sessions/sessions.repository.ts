@@ -8,7 +8,8 @@ const SESSION_COLUMNS = `s.id, s.notes, s.is_active, s.created_at, s.closed_at,
 
 /** A session game with the catalog fields a client shows beside it. */
 const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added,
-  sg.room_code, sg.player_count, g.title, g.pack_name, g.min_players, g.max_players, g.game_type,
+  sg.room_code, sg.player_count, sg.app_tag, sg.room_max_players, sg.lobby_state, sg.monitoring,
+  sg.monitor_reason, sg.game_started_at, sg.game_ended_at, g.title, g.pack_name, g.min_players, g.max_players, g.game_type,
   g.family_friendly, g.ticker, g.upvotes, g.downvotes, g.popularity_score`;
 const SESSION_GAMES_FROM = 'session_games sg JOIN games_with_votes g ON g.id = sg.game_id';
 
@@ -16,6 +17,15 @@ export type SessionGameStatus = SessionGameDto['status'];
 export type SessionGameChange = Partial<
   Pick<SessionGameDto, 'status' | 'room_code' | 'player_count'>
 >;
+
+/** What a room monitor learned of a session game's room. */
+export interface RoomFacts {
+  app_tag: string | null;
+  room_max_players: number | null;
+  lobby_state: string | null;
+  /** 0 before anyone was seen: the stored count is then left alone. */
+  player_count: number;
+}
 
 /** Every statement on `sessions` and `session_games`. */
 @Injectable()
@@ -160,6 +170,68 @@ export class SessionsRepository {
     const [column, value] = Object.entries(change)[0];
     if (!['status', 'room_code', 'player_count'].includes(column)) return;
     await db.query(`UPDATE session_games SET ${column} = $2 WHERE id = $1`, [sessionGameId, value]);
+  }
+
+  async saveRoomFacts(db: Queryable, sessionGameId: number, facts: RoomFacts): Promise<void> {
+    await db.query(
+      `UPDATE session_games
+       SET app_tag = coalesce($2, app_tag), room_max_players = coalesce($3, room_max_players),
+           lobby_state = coalesce($4, lobby_state),
+           player_count = CASE WHEN $5 > 0 THEN $5 ELSE player_count END
+       WHERE id = $1`,
+      [sessionGameId, facts.app_tag, facts.room_max_players, facts.lobby_state, facts.player_count],
+    );
+  }
+
+  /** Whether a room monitor watches the game now, and why it stopped when it does not. */
+  async setMonitoring(
+    sessionGameId: number,
+    monitoring: boolean,
+    reason: string | null,
+    db: Queryable = this.dataSource,
+  ): Promise<void> {
+    await db.query('UPDATE session_games SET monitoring = $2, monitor_reason = $3 WHERE id = $1', [
+      sessionGameId,
+      monitoring,
+      reason,
+    ]);
+  }
+
+  /** Playing games with a room code that a room monitor should be watching. */
+  monitoredGames(
+    db: Queryable = this.dataSource,
+  ): Promise<{ id: number; session_id: number; room_code: string }[]> {
+    return db.query(
+      `SELECT sg.id, sg.session_id, sg.room_code FROM session_games sg
+       WHERE sg.monitoring AND sg.status = 'playing' AND sg.room_code IS NOT NULL`,
+    );
+  }
+
+  /** Marks the room's game started; false when it already was (announced once, by anyone). */
+  async markGameStarted(db: Queryable, sessionGameId: number): Promise<boolean> {
+    const { count } = await modify(
+      db,
+      `UPDATE session_games SET game_started_at = clock_timestamp()
+       WHERE id = $1 AND game_started_at IS NULL`,
+      [sessionGameId],
+    );
+    return count > 0;
+  }
+
+  /**
+   * Marks the room's game ended, and the session game played if it was playing; false when it
+   * had already ended.
+   */
+  async markGameEnded(db: Queryable, sessionGameId: number): Promise<boolean> {
+    const { count } = await modify(
+      db,
+      `UPDATE session_games
+       SET game_ended_at = clock_timestamp(), game_started_at = coalesce(game_started_at, clock_timestamp()),
+           status = CASE WHEN status = 'playing' THEN 'played' ELSE status END
+       WHERE id = $1 AND game_ended_at IS NULL`,
+      [sessionGameId],
+    );
+    return count > 0;
   }
 
   async removeGame(db: Queryable, sessionGameId: number): Promise<void> {

@@ -78,6 +78,16 @@ export function testConfig(
     eventRetentionHours: 168,
     webhooks: TEST_WEBHOOK_SETTINGS,
     metrics: {},
+    // Off unless a test turns it on with a fake ecast server's address.
+    rooms: {
+      enabled: false,
+      ecastBaseUrl: 'http://127.0.0.1:9',
+      role: 'shard',
+      probeIntervalMs: 0,
+      statusIntervalMs: 20_000,
+      max: 10,
+      leaseMs: 15_000,
+    },
     ...overrides,
   };
 }

@@ -8,6 +8,7 @@ import { DeliveryAttemptsFromSchedule1764220600000 } from './1764220600000-Deliv
 import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-CommitOrderAndShardedCounts';
 import { VoteDedupByUserTurns1764220800000 } from './1764220800000-VoteDedupByUserTurns';
 import { GameAppTags1764400000000 } from './1764400000000-GameAppTags';
+import { RoomMonitoring1764400100000 } from './1764400100000-RoomMonitoring';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   CommitOrderAndShardedCounts1764220700000,
   VoteDedupByUserTurns1764220800000,
   GameAppTags1764400000000,
+  RoomMonitoring1764400100000,
 ];

@@ -204,6 +204,49 @@ export class SessionGameDto {
   @ApiProperty({ example: 6, nullable: true, type: Number })
   player_count!: number | null;
 
+  @ApiProperty({
+    example: 'quiplash3',
+    nullable: true,
+    type: String,
+    description: 'The Jackbox app tag of the room, once a room monitor has looked it up.',
+  })
+  app_tag!: string | null;
+
+  @ApiProperty({
+    example: 8,
+    nullable: true,
+    type: Number,
+    description: "The room's own seat count, as its lookup reported it.",
+  })
+  room_max_players!: number | null;
+
+  @ApiProperty({ example: 'CanStart', nullable: true, type: String })
+  lobby_state!: string | null;
+
+  @ApiProperty({ example: false, description: 'Whether a room monitor watches the room now.' })
+  monitoring!: boolean;
+
+  @ApiProperty({
+    example: 'room_closed',
+    nullable: true,
+    type: String,
+    enum: [
+      'room_closed',
+      'room_not_found',
+      'connection_failed',
+      'role_rejected',
+      'manually_stopped',
+    ],
+    description: 'Why the last room monitor of this game stopped.',
+  })
+  monitor_reason!: string | null;
+
+  @ApiProperty({ example: '2025-11-01T20:34:00.000Z', nullable: true, type: Date })
+  game_started_at!: Date | null;
+
+  @ApiProperty({ example: '2025-11-01T20:52:00.000Z', nullable: true, type: Date })
+  game_ended_at!: Date | null;
+
   @ApiProperty({ example: 'Fibbage 4' })
   title!: string;
 

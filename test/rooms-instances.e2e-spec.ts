@@ -1,0 +1,121 @@
+import { DataSource } from 'typeorm';
+import type { RuntimeConfig } from '../src/config/app-config';
+import { RoomsService } from '../src/rooms/rooms.service';
+import { startTestApp, testConfig, type TestApp } from './support/app';
+import { startBot, type LiveBot } from './support/bot';
+import { addGame, createSession, waitUntil } from './support/factories';
+import { FakeEcast, postGameBlob } from './support/fake-ecast';
+
+/**
+ * Room monitoring with several instances on one database: one instance watches a room at a
+ * time, another takes it over when the owner goes, and bots on any instance see each game
+ * start and end once, and the live snapshots of whichever instance watches.
+ */
+describe('room monitoring across instances', () => {
+  let fake: FakeEcast;
+  let api: TestApp;
+  const watchers: TestApp[] = [];
+  let bot: LiveBot;
+
+  beforeAll(async () => {
+    fake = await FakeEcast.start();
+    // The instance the admin and the bot use watches nothing itself (it owns the database).
+    api = await startTestApp();
+    const rooms: RuntimeConfig['rooms'] = {
+      ...testConfig('').rooms,
+      enabled: true,
+      ecastBaseUrl: fake.baseUrl,
+      leaseMs: 600,
+      statusIntervalMs: 100,
+    };
+    watchers.push(await startTestApp({ rooms }, api.database));
+    watchers.push(await startTestApp({ rooms }, api.database));
+  });
+
+  afterAll(async () => {
+    bot?.stop();
+    for (const w of watchers) await w.close();
+    await api.close();
+    await fake.close();
+  });
+
+  const count = (w: TestApp) => w.app.get(RoomsService).count();
+  const received = (type: string) =>
+    bot.connections.flatMap((c) => c.messages).filter((m) => m.type === type);
+
+  it('one instance watches; when it goes another takes over, with no duplicate start or end', async () => {
+    const token = await api.login();
+    const room = fake.addRoom('TAKE');
+    room.seat('ALICE');
+    const session = await createSession(api, token);
+    bot = startBot(api.url, token);
+    await bot.connected(1);
+    const game = await addGame(api, token, session.id, 'Quiplash 3', { room_code: 'TAKE' });
+
+    await waitUntil(() => received('room.connected').length === 1);
+    expect(watchers.map(count).sort()).toEqual([0, 1]);
+    expect(room.mainConnections()).toHaveLength(1);
+
+    // The snapshot reaches the bot on an instance that does not watch the room; it is not stored.
+    const status = await bot.connections[0].next((m) => m.type === 'game.status');
+    expect(status.data).toMatchObject({
+      sessionId: session.id,
+      gameId: game.id,
+      roomCode: 'TAKE',
+      appTag: 'quiplash3',
+      playerCount: 1,
+      players: ['ALICE'],
+      monitoring: true,
+    });
+    expect(status.id).toBeUndefined();
+    const stored = await api.app
+      .get(DataSource)
+      .query(`SELECT 1 FROM events WHERE type = 'game.status'`);
+    expect(stored).toEqual([]);
+
+    room.lock();
+    room.setBlob({ state: 'Logo' });
+    await waitUntil(() => received('game.started').length === 1);
+
+    const owner = watchers.find((w) => count(w) === 1)!;
+    const other = watchers.find((w) => w !== owner)!;
+    watchers.splice(watchers.indexOf(owner), 1);
+    await owner.close();
+
+    await waitUntil(() => count(other) === 1, 30_000);
+    await waitUntil(() => received('room.connected').length === 2);
+    await waitUntil(() => room.mainConnections().length === 1);
+    room.setBlob(postGameBlob);
+    await waitUntil(() => received('room.disconnected').length === 1);
+
+    expect(received('game.started')).toHaveLength(1);
+    expect(received('game.ended')).toHaveLength(1);
+    expect(received('room.disconnected')[0].data.reason).toBe('manually_stopped');
+    const [row] = (await api.request('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(row).toMatchObject({ status: 'played', monitoring: false });
+  });
+
+  it('takes over a room whose owner died without letting go, once its lease runs out', async () => {
+    const token = await api.login();
+    const room = fake.addRoom('DEAD');
+    const session = await createSession(api, token);
+    const game = await addGame(api, token, session.id, 'Fibbage 4');
+    const db = api.app.get(DataSource);
+    // What a crashed owner leaves behind: the game watched, its lease held by nobody alive.
+    await db.query(
+      `INSERT INTO room_monitor_leases (session_game_id, room_code, owner, expires_at)
+       VALUES ($1, 'DEAD', 'crashed-instance', now() + interval '1 second')`,
+      [game.id],
+    );
+    await db.query(`UPDATE session_games SET room_code = 'DEAD', monitoring = true WHERE id = $1`, [
+      game.id,
+    ]);
+    await waitUntil(() => room.mainConnections().length === 1, 30_000);
+    expect(watchers.map(count).reduce((a, b) => a + b)).toBe(1);
+    const [lease] = await db.query(
+      'SELECT owner FROM room_monitor_leases WHERE session_game_id = $1',
+      [game.id],
+    );
+    expect(lease.owner).not.toBe('crashed-instance');
+  });
+});

@@ -1,0 +1,311 @@
+import { RoomsService } from '../src/rooms/rooms.service';
+import { startTestApp, testConfig, type TestApp } from './support/app';
+import { startBot, type LiveBot } from './support/bot';
+import { addGame, createSession, waitUntil } from './support/factories';
+import { FakeEcast, lobbyBlob, postGameBlob } from './support/fake-ecast';
+import { startReceiver, type Receiver } from './support/receiver';
+
+/**
+ * Room monitoring wired to sessions: a session game's room code starts a monitor against a fake
+ * ecast service, and what it sees reaches bots and webhooks as events, once each, in order.
+ */
+
+const ROOM_EVENTS = [
+  'room.connected',
+  'lobby.player-joined',
+  'lobby.updated',
+  'game.started',
+  'game.ended',
+  'room.disconnected',
+];
+
+describe('room monitoring, wired', () => {
+  let fake: FakeEcast;
+  let t: TestApp;
+  let token: string;
+  let receiver: Receiver;
+  const bots: LiveBot[] = [];
+  const api = (method: string, path: string, body?: unknown) =>
+    t.request(method, path, { token, body });
+
+  beforeAll(async () => {
+    fake = await FakeEcast.start();
+    receiver = await startReceiver();
+    t = await startTestApp({
+      rooms: { ...testConfig('').rooms, enabled: true, ecastBaseUrl: fake.baseUrl, max: 2 },
+    });
+    token = await t.login();
+    const hook = await api('POST', '/api/webhooks', {
+      name: 'Rooms',
+      url: receiver.url,
+      secret: 'rooms-secret',
+      events: [...ROOM_EVENTS, 'player-count.updated'],
+    });
+    expect(hook.status).toBe(201);
+  });
+
+  afterEach(() => bots.splice(0).forEach((b) => b.stop()));
+
+  afterAll(async () => {
+    await t.close();
+    await fake.close();
+    await receiver.close();
+  });
+
+  /** The room events a bot received, as `type` or `type:detail`. */
+  const roomEvents = (bot: LiveBot) =>
+    bot.connections
+      .flatMap((c) => c.messages)
+      .filter((m) => ROOM_EVENTS.includes(m.type))
+      .map((m) =>
+        m.type === 'lobby.player-joined'
+          ? `${m.type}:${m.data.player.name}`
+          : m.type === 'room.disconnected'
+            ? `${m.type}:${m.data.reason}`
+            : m.type,
+      );
+  const delivered = () =>
+    receiver.requests.map((r) => JSON.parse(r.body)).filter((b) => ROOM_EVENTS.includes(b.event));
+
+  async function botOn(sessionId: number): Promise<LiveBot> {
+    const bot = startBot(t.url, token);
+    bots.push(bot);
+    const socket = await bot.connected(1);
+    expect(socket.messages.some((m) => m.type === 'subscribed' && m.sessionId === sessionId)).toBe(
+      true,
+    );
+    return bot;
+  }
+
+  it('a game added with a room code: bot and webhook see the room from lobby to end, once; the game ends played', async () => {
+    const room = fake.addRoom('LSBN', { maxPlayers: 8 });
+    room.seat('ALICE');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'lsbn' });
+
+    await waitUntil(() => roomEvents(bot).includes('room.connected'));
+    room.addPlayer('BOB');
+    room.addPlayer('CAROL');
+    await waitUntil(() => roomEvents(bot).includes('lobby.player-joined:CAROL'));
+    room.setBlob(lobbyBlob('CanStart'));
+    await waitUntil(() => roomEvents(bot).includes('lobby.updated'));
+    room.lock();
+    room.setBlob({ state: 'Logo' });
+    await waitUntil(() => roomEvents(bot).includes('game.started'));
+    room.setBlob(postGameBlob);
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:manually_stopped'));
+
+    expect(roomEvents(bot)).toEqual([
+      'room.connected',
+      'lobby.player-joined:BOB',
+      'lobby.player-joined:CAROL',
+      'lobby.updated',
+      'game.started',
+      'game.ended',
+      'room.disconnected:manually_stopped',
+    ]);
+    const messages = bot.connections.flatMap((c) => c.messages);
+    const connected = messages.find((m) => m.type === 'room.connected').data;
+    expect(connected).toEqual({
+      sessionId: session.id,
+      gameId: game.id,
+      roomCode: 'LSBN',
+      appTag: 'quiplash3',
+      maxPlayers: 8,
+      playerCount: 1,
+      players: ['ALICE'],
+      lobbyState: 'WaitingForMore',
+      gameState: 'Lobby',
+      gameStarted: false,
+      gameFinished: false,
+      monitoring: true,
+    });
+    const ended = messages.find((m) => m.type === 'game.ended').data;
+    expect(ended).toMatchObject({ playerCount: 3, gameStarted: true, gameFinished: true });
+    // The ended game became played, which stopped the monitor: its socket is closed.
+    const stored = (await api('GET', `/api/sessions/${session.id}/games`)).body[0];
+    expect(stored).toMatchObject({
+      id: game.id,
+      status: 'played',
+      player_count: 3,
+      app_tag: 'quiplash3',
+      room_max_players: 8,
+      monitoring: false,
+      monitor_reason: 'manually_stopped',
+    });
+    expect(stored.game_started_at).not.toBeNull();
+    expect(stored.game_ended_at).not.toBeNull();
+    await waitUntil(() => fake.openSockets() === 0);
+    expect(t.app.get(RoomsService).count()).toBe(0);
+
+    // The webhook received the same events, in the same order.
+    await waitUntil(() => delivered().length === 7);
+    expect(delivered().map((b) => b.event)).toEqual([
+      'room.connected',
+      'lobby.player-joined',
+      'lobby.player-joined',
+      'lobby.updated',
+      'game.started',
+      'game.ended',
+      'room.disconnected',
+    ]);
+    expect(delivered()[5].data).toEqual(ended);
+  });
+
+  it('stop-player-check ends monitoring with manually_stopped; start-player-check watches again', async () => {
+    const room = fake.addRoom('STOP');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'STOP' });
+    await waitUntil(() => roomEvents(bot).includes('room.connected'));
+    const live = await t.request('GET', `/api/sessions/${session.id}/games/${game.id}/status-live`);
+    expect(live.body).toMatchObject({
+      roomCode: 'STOP',
+      monitoring: true,
+      reason: null,
+      // The fake's room plays Quiplash 3; Fibbage 4 was picked.
+      appTagMatches: false,
+    });
+
+    const stopped = await api(
+      'POST',
+      `/api/sessions/${session.id}/games/${game.id}/stop-player-check`,
+    );
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ monitoring: false, reason: 'manually_stopped' });
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:manually_stopped'));
+    await waitUntil(() => room.mainConnections().length === 0);
+
+    const again = await api(
+      'POST',
+      `/api/sessions/${session.id}/games/${game.id}/start-player-check`,
+    );
+    expect(again.status).toBe(200);
+    await waitUntil(() => room.mainConnections().length === 1);
+    await waitUntil(() => roomEvents(bot).filter((e) => e === 'room.connected').length === 2);
+  });
+
+  it('a new room code moves monitoring to that room; a game no longer playing stops it', async () => {
+    const first = fake.addRoom('AAAA');
+    const second = fake.addRoom('BBBB');
+    const session = await createSession(t, token);
+    // The previous test's room was watched until its session closed.
+    await waitUntil(() => fake.openSockets() === 0);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'AAAA' });
+    await waitUntil(() => first.mainConnections().length === 1);
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    await api('PATCH', `${base}/room-code`, { room_code: 'BBBB' });
+    // One passive connection, now to the new room (the fake's count covers all its rooms).
+    await waitUntil(() => roomEvents(bot).length === 3);
+    await waitUntil(() => second.mainConnections().length === 1);
+    expect(fake.lookups.map((l) => l.code).slice(-2)).toEqual(['AAAA', 'BBBB']);
+    await api('PATCH', `${base}/status`, { status: 'skipped' });
+    await waitUntil(() => second.mainConnections().length === 0);
+    await waitUntil(
+      () => roomEvents(bot).filter((e) => e === 'room.disconnected:manually_stopped').length === 2,
+    );
+    expect(roomEvents(bot)).toEqual([
+      'room.connected',
+      'room.disconnected:manually_stopped',
+      'room.connected',
+      'room.disconnected:manually_stopped',
+    ]);
+    expect(t.app.get(RoomsService).count()).toBe(0);
+  });
+
+  it('closing the session stops its monitor: the fake sees the socket closed', async () => {
+    const room = fake.addRoom('CLOS');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'CLOS' });
+    await waitUntil(() => room.mainConnections().length === 1);
+    await api('POST', `/api/sessions/${session.id}/close`, {});
+    await waitUntil(() => room.mainConnections().length === 0);
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:manually_stopped'));
+    expect(t.app.get(RoomsService).count()).toBe(0);
+  });
+
+  it('a room that does not exist ends with room_not_found, and the game stays playing', async () => {
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'NONE' });
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:room_not_found'));
+    const stored = (await api('GET', `/api/sessions/${session.id}/games`)).body[0];
+    expect(stored).toMatchObject({
+      id: game.id,
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'room_not_found',
+    });
+  });
+
+  it('refuses bad input and impossible starts with clear 4xx', async () => {
+    const session = await createSession(t, token);
+    const plain = await addGame(t, token, session.id, 'Fibbage 4');
+    const base = `/api/sessions/${session.id}/games/${plain.id}`;
+    const noCode = await api('POST', `${base}/start-player-check`);
+    expect(noCode.status).toBe(409);
+    expect(noCode.body.error).toMatch(/no room code/);
+    expect(
+      (await api('POST', `/api/sessions/${session.id}/games/999999/start-player-check`)).status,
+    ).toBe(404);
+    expect((await t.request('POST', `${base}/start-player-check`)).status).toBe(401);
+    expect((await api('PATCH', `${base}/room-code`, { room_code: 'TOOLONG' })).status).toBe(400);
+  });
+});
+
+describe('room monitoring, when it cannot watch', () => {
+  it.each([
+    ['turned off', { enabled: false }, /turned off/],
+    ['full (ROOM_MONITOR_MAX)', { enabled: true, max: 0 }, /ROOM_MONITOR_MAX/],
+  ])('answers start-player-check 503 when %s', async (_, rooms, message) => {
+    const fake = await FakeEcast.start();
+    fake.addRoom('FULL');
+    const t = await startTestApp({
+      rooms: { ...testConfig('').rooms, ecastBaseUrl: fake.baseUrl, ...rooms },
+    });
+    try {
+      const token = await t.login();
+      const session = await createSession(t, token);
+      const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'FULL' });
+      const res = await t.request(
+        'POST',
+        `/api/sessions/${session.id}/games/${game.id}/start-player-check`,
+        { token },
+      );
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatch(message);
+      expect(fake.lookups).toEqual([]);
+      const stored = (await t.request('GET', `/api/sessions/${session.id}/games`)).body[0];
+      expect(stored.monitoring).toBe(false);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('room monitoring, on shutdown', () => {
+  it('closes every room socket and timer when the app closes', async () => {
+    const fake = await FakeEcast.start();
+    const room = fake.addRoom('DOWN');
+    const t = await startTestApp({
+      rooms: { ...testConfig('').rooms, enabled: true, ecastBaseUrl: fake.baseUrl },
+    });
+    try {
+      const token = await t.login();
+      const session = await createSession(t, token);
+      await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'DOWN' });
+      await waitUntil(() => room.mainConnections().length === 1);
+      const service = t.app.get(RoomsService);
+      expect(service.count()).toBe(1);
+      await t.close();
+      expect(service.count()).toBe(0);
+      await waitUntil(() => fake.openSockets() === 0);
+    } finally {
+      await fake.close();
+    }
+  });
+});
