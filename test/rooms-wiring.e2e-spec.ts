@@ -4,6 +4,7 @@ import { startBot, type LiveBot } from './support/bot';
 import { addGame, createSession, waitUntil } from './support/factories';
 import { FakeEcast, lobbyBlob, postGameBlob } from './support/fake-ecast';
 import { startReceiver, type Receiver } from './support/receiver';
+import { scrape } from './support/metrics';
 
 /**
  * Room monitoring wired to sessions: a session game's room code starts a monitor against a fake
@@ -168,11 +169,14 @@ describe('room monitoring, wired', () => {
       appTagMatches: false,
     });
 
+    expect((await scrape(t)).value('jackbox_room_monitors')).toBe(1);
+
     const stopped = await api(
       'POST',
       `/api/sessions/${session.id}/games/${game.id}/stop-player-check`,
     );
     expect(stopped.status).toBe(200);
+    expect((await scrape(t)).value('jackbox_room_monitors')).toBe(0);
     expect(stopped.body).toMatchObject({ monitoring: false, reason: 'manually_stopped' });
     await waitUntil(() => roomEvents(bot).includes('room.disconnected:manually_stopped'));
     await waitUntil(() => room.mainConnections().length === 0);

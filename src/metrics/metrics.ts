@@ -99,6 +99,7 @@ export class Metrics {
   private readonly webhooksDisabled: Counter<'reason'>;
   private live?: LiveGauges;
   private relayListening?: () => boolean;
+  private roomMonitors?: () => number;
   private backlogRead?: Promise<WebhookBacklog | undefined>;
 
   constructor(dataSource: DataSource, votes: VotesRepository, webhooks: WebhooksRepository) {
@@ -177,6 +178,9 @@ export class Metrics {
       'jackbox_event_relay_listening',
       "1 while the relay's LISTEN connection is up, else 0.",
       () => (this.relayListening?.() ? 1 : 0),
+    );
+    gauge('jackbox_room_monitors', 'Jackbox rooms this instance watches now.', () =>
+      this.roomMonitors ? this.roomMonitors() : 0,
     );
     this.deliveries = counter(
       'jackbox_webhook_deliveries_total',
@@ -327,6 +331,10 @@ export class Metrics {
 
   trackRelay(listening: () => boolean): void {
     this.relayListening = listening;
+  }
+
+  trackRooms(monitors: () => number): void {
+    this.roomMonitors = monitors;
   }
 
   /** One webhook send (any attempt), by its result. */

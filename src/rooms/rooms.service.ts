@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { Metrics } from '../metrics/metrics';
 import { EventBus } from '../events/event-bus';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
 import type { DomainEvent, EventPayloads, RoomEventPayload } from '../events/event-types';
@@ -83,9 +84,11 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly sessionGames: SessionsRepository,
     private readonly leases: RoomsRepository,
     private readonly transient: TransientEvents,
+    metrics: Metrics,
     @Optional() @Inject(APP_TAG_LOOKUP) private readonly appTagLookup?: AppTagLookup,
   ) {
     this.settings = config.rooms;
+    metrics.trackRooms(() => this.count());
   }
 
   onApplicationBootstrap(): void {
