@@ -57,7 +57,10 @@ describe('room monitoring across instances', () => {
     expect(room.mainConnections()).toHaveLength(1);
 
     // The snapshot reaches the bot on an instance that does not watch the room; it is not stored.
-    const status = await bot.connections[0].next((m) => m.type === 'game.status');
+    // (One may come before the room's welcome, with no players yet: wait for the one after.)
+    const status = await bot.connections[0].next(
+      (m) => m.type === 'game.status' && m.data.playerCount === 1,
+    );
     expect(status.data).toMatchObject({
       sessionId: session.id,
       gameId: game.id,

@@ -208,7 +208,8 @@ describe('sessions', () => {
 
     it.each([
       ['status', { status: 'finished' }, /status must be one of/],
-      ['room-code', { room_code: 'TOOLONG' }, /room_code must be 4 letters or digits/],
+      ['room-code', { room_code: 'TOOLONG' }, /room_code must be 4 letters/],
+      ['room-code', { room_code: 'AB12' }, /room_code must be 4 letters/],
       ['room-code', {}, /room_code must be a string/],
       ['player-count', { player_count: -1 }, /player_count must not be less than 0/],
       ['player-count', { player_count: '6' }, /player_count must be an integer/],

@@ -16,7 +16,8 @@ export const APP_TAG_PATTERN = /^[a-z0-9_-]{1,64}$/;
 export const APP_TAG_RULE = '1 to 64 lowercase letters, digits, hyphens or underscores';
 
 /** A Jackbox room code, stored in upper case. */
-export const ROOM_CODE_PATTERN = /^[A-Z0-9]{4}$/;
+/** Jackbox room codes are four letters (the ecast service knows no others). */
+export const ROOM_CODE_PATTERN = /^[A-Z]{4}$/;
 
 /**
  * Optional, but not nullable: an absent field is skipped, while `null` is validated (and
@@ -44,6 +45,6 @@ export const IsAppTag = () =>
 export const IsRoomCode = () =>
   applyDecorators(
     IsString(),
-    Matches(ROOM_CODE_PATTERN, { message: 'room_code must be 4 letters or digits' }),
+    Matches(ROOM_CODE_PATTERN, { message: 'room_code must be 4 letters' }),
     TrimUpper(),
   );

@@ -160,7 +160,7 @@ export class RoomCodeDto {
     example: 'LSBN',
     nullable: true,
     type: String,
-    description: '4 letters or digits; null clears it.',
+    description: '4 letters; null clears it.',
   })
   @ValidateIf((_, value) => value !== null)
   @IsRoomCode()
