@@ -31,6 +31,30 @@ describe('webhook deliveries survive a crash', () => {
     return server;
   }
 
+  /**
+   * Logs in, creates a `game.added` webhook to `url`, opens a session and adds a game to it (the
+   * add sent with `headers`): one delivery owed.
+   */
+  async function webhookThenGame(base: string, url: string, headers: Record<string, string> = {}) {
+    const { body: login } = await request(base, 'POST', '/api/auth/login', {
+      body: { apiKey: ADMIN_KEY },
+    });
+    const auth = { token: login.token as string };
+    await request(base, 'POST', '/api/webhooks', {
+      ...auth,
+      body: { name: 'Bot', url, secret: 'crash_secret', events: ['game.added'] },
+    });
+    const session = (await request(base, 'POST', '/api/sessions', { ...auth, body: {} })).body;
+    const [game] = (await request(base, 'GET', '/api/games?pack=The%20Jackbox%20Party%20Pack%209'))
+      .body;
+    await request(base, 'POST', `/api/sessions/${session.id}/games`, {
+      ...auth,
+      body: { game_id: game.id },
+      headers,
+    });
+    return { session, game };
+  }
+
   beforeAll(() => adminQuery(`CREATE DATABASE ${database}`));
   afterAll(async () => {
     servers.forEach((s) => s.child.kill('SIGKILL'));
@@ -43,21 +67,7 @@ describe('webhook deliveries survive a crash', () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const first = await start(port);
-    const { body: login } = await request(base, 'POST', '/api/auth/login', {
-      body: { apiKey: ADMIN_KEY },
-    });
-    const auth = { token: login.token as string };
-    await request(base, 'POST', '/api/webhooks', {
-      ...auth,
-      body: { name: 'Bot', url: receiver.url, secret: 'crash_secret', events: ['game.added'] },
-    });
-    const session = (await request(base, 'POST', '/api/sessions', { ...auth, body: {} })).body;
-    const [game] = (await request(base, 'GET', '/api/games?pack=The%20Jackbox%20Party%20Pack%209'))
-      .body;
-    await request(base, 'POST', `/api/sessions/${session.id}/games`, {
-      ...auth,
-      body: { game_id: game.id },
-    });
+    const { session, game } = await webhookThenGame(base, receiver.url);
 
     const client = new Client({ connectionString: url() });
     client.on('error', () => undefined); // dropped with the database at the end
@@ -131,22 +141,7 @@ describe('webhook deliveries survive a crash', () => {
       LOG_LEVEL: 'info',
       DATABASE_URL: withDatabase(process.env[ADMIN_URL_ENV]!, own),
     });
-    const { body: login } = await request(base, 'POST', '/api/auth/login', {
-      body: { apiKey: ADMIN_KEY },
-    });
-    const auth = { token: login.token as string };
-    await request(base, 'POST', '/api/webhooks', {
-      ...auth,
-      body: { name: 'Bot', url: receiver.url, secret: 'log_secret', events: ['game.added'] },
-    });
-    const session = (await request(base, 'POST', '/api/sessions', { ...auth, body: {} })).body;
-    const [game] = (await request(base, 'GET', '/api/games?pack=The%20Jackbox%20Party%20Pack%209'))
-      .body;
-    await request(base, 'POST', `/api/sessions/${session.id}/games`, {
-      ...auth,
-      body: { game_id: game.id },
-      headers: { 'x-request-id': 'add-game-request-1' },
-    });
+    await webhookThenGame(base, receiver.url, { 'x-request-id': 'add-game-request-1' });
     const lines = () =>
       server
         .output()
