@@ -1,24 +1,10 @@
 import type { EcastFrame } from './ecast-frames';
+import { lobbyBlob, postGameBlob } from '../../test/support/fake-ecast';
 import { RoomInference, type RoomTransition } from './room-inference';
 
-const lobby = (lobbyState: string, extra: object = {}) => ({
-  state: 'Lobby',
-  lobbyState,
-  gameCanStart: lobbyState !== 'WaitingForMore',
-  gameIsStarting: lobbyState === 'Countdown',
-  gameFinished: false,
-  characters: [],
-  textDescriptions: [],
-  ...extra,
-});
-const postGame = {
-  state: 'Lobby',
-  lobbyState: 'PostGame',
-  gameCanStart: true,
-  gameIsStarting: false,
-  gameFinished: true,
-  artifact: { artifactId: 'abc', categoryId: 'quiplash3Game', rootId: 'artifacts' },
-};
+// The blobs the fake ecast server plays, so the unit and end-to-end tests agree on them.
+const lobby = lobbyBlob;
+const postGame = postGameBlob;
 
 const here = (...names: string[]) =>
   Object.fromEntries([
