@@ -125,6 +125,38 @@ describe('event outbox', () => {
     }
   });
 
+  it('a starting instance treats as history what committed while an older transaction was still open', async () => {
+    // The watermark is the oldest running transaction on the server: an event committed after
+    // it began sorts after the new instance's start, yet it is history all the same.
+    const older = new Client({ connectionString: t.database.url });
+    await older.connect();
+    try {
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      const [before] = await dataSource.query(
+        `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 13, $1) RETURNING id::int AS id`,
+        [JSON.stringify(payload)],
+      );
+      const second = await startTestApp({}, t.database);
+      try {
+        const relayed: DomainEvent[] = [];
+        second.app.get(EventEmitter2).on('session.started', (e: DomainEvent) => relayed.push(e));
+        await older.query('COMMIT');
+        const [marker] = await dataSource.query(
+          `INSERT INTO events (type, session_id, payload) VALUES ('session.started', 14, $1) RETURNING id::int AS id`,
+          [JSON.stringify(payload)],
+        );
+        await waitUntil(() => relayed.length > 0);
+        expect(relayed.map((e) => e.id)).toEqual([marker.id]);
+        expect(relayed.map((e) => e.id)).not.toContain(before.id);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await older.end();
+    }
+  });
+
   it('the retention sweep deletes old events and old finished deliveries, and nothing else', async () => {
     const hours = t.config.eventRetentionHours;
     const [{ id: hook }] = await dataSource.query(

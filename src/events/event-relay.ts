@@ -41,6 +41,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
   private queue: Promise<void> = Promise.resolve();
   /** Where commit order stood at start-up: what is before it is history, never relayed. */
   private start: EventPosition = { xid: '0', id: 0 };
+  /** Events after `start` that had already committed at start-up: history as well. */
+  private history = new Set<number>();
   /** The look-back has seen every event up to here. */
   private lookedAt: EventPosition = this.start;
 
@@ -59,7 +61,9 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     // Events from before this start are history, not news.
-    this.start = this.lookedAt = await this.events.now();
+    const { position, committed } = await this.events.now();
+    this.start = this.lookedAt = position;
+    this.history = new Set(committed.map((event) => event.id));
     await this.connect();
     this.poller = setInterval(() => void this.lookBack(), RELAY_POLL_MS);
     this.poller.unref();
@@ -148,7 +152,8 @@ export class EventRelay implements OnApplicationBootstrap, OnApplicationShutdown
     this.queue = this.queue.then(async () => {
       try {
         for (const event of await this.events.byIds(ids)) {
-          if (comparePositions(event, this.start) > 0 && this.outbox.emit(event)) {
+          const news = comparePositions(event, this.start) > 0 && !this.history.has(event.id);
+          if (news && this.outbox.emit(event)) {
             this.metrics.eventRelayed(source, event.createdAt);
           }
         }

@@ -66,13 +66,27 @@ export class EventsRepository {
   }
 
   /**
-   * Where "now" stands: every event committed so far sorts before it, every later one after.
+   * Where "now" stands: every event committing from now on sorts after `position`. Events
+   * that sort after it can already be committed, though: the watermark is the oldest
+   * transaction still running anywhere on the server, and what committed after that one began
+   * is visible yet above it. Those are `committed` (of one session, when given): history to a
+   * reader starting here, not news.
    */
-  async now(): Promise<EventPosition> {
-    const [row] = await this.dataSource.query<{ xid: string }[]>(
-      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xid',
+  async now(sessionId?: number): Promise<{ position: EventPosition; committed: EventPosition[] }> {
+    const [row] = await this.dataSource.query<{ xid: string; committed: string[] }[]>(
+      `WITH snap AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+       SELECT xmin::text AS xid,
+              ARRAY(SELECT xid::text || ':' || id FROM events
+                    WHERE xid >= snap.xmin AND ($1::int IS NULL OR session_id = $1)
+                    ORDER BY xid, id) AS committed
+       FROM snap`,
+      [sessionId ?? null],
     );
-    return { xid: row.xid, id: 0 };
+    const committed = row.committed.map((entry) => {
+      const [xid, id] = entry.split(':');
+      return { xid, id: Number(id) };
+    });
+    return { position: { xid: row.xid, id: 0 }, committed };
   }
 
   /** Where the committed events after `position` stand, in commit order, below the watermark. */

@@ -17,7 +17,13 @@ function fakeTable(failures = 0) {
   let nextXid = 100;
   const watermark = () => Math.min(nextXid, ...rows.filter((r) => !r.committed).map((r) => r.xid));
   const events: StreamEvents = {
-    now: () => Promise.resolve({ xid: String(watermark()), id: 0 }),
+    now: () =>
+      Promise.resolve({
+        position: { xid: String(watermark()), id: 0 },
+        committed: rows
+          .filter((r) => r.committed && r.xid >= watermark())
+          .map((r) => ({ xid: String(r.xid), id: r.id })),
+      }),
     sessionAfter: (_session: number, after: EventPosition, limit: number) => {
       if (failing-- > 0) return Promise.reject(new Error('connection lost'));
       const visible = rows
@@ -97,6 +103,23 @@ describe('SessionStreams', () => {
     streams.signal(1, table.begin(4)());
     await settle();
     expect(delivered).toEqual([4]);
+  });
+
+  it('delivers an event that committed before the stream began while an older transaction was still open', async () => {
+    jest.useFakeTimers();
+    try {
+      const table = fakeTable();
+      const older = table.begin(30); // still open when the stream begins
+      table.begin(31)(); // committed, yet above the watermark the older one holds down
+      const delivered: number[] = [];
+      const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
+      await streams.watch(1);
+      older(); // commits with no signal heard: event 31's own signal came before the stream
+      await jest.advanceTimersByTimeAsync(300);
+      expect(delivered).toEqual([30, 31]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('retries a read that failed, and stops once unwatched', async () => {

@@ -60,11 +60,15 @@ export class SessionStreams {
   }
 
   private async begin(sessionId: number, stream: Stream): Promise<void> {
-    stream.position = await this.events.now();
+    const { position, committed } = await this.events.now(sessionId);
+    stream.position = position;
     // Signals that came while it started and are not history.
-    for (const [id, position] of stream.pending) {
-      if (comparePositions(position, stream.position) <= 0) stream.pending.delete(id);
+    for (const [id, signalled] of stream.pending) {
+      if (comparePositions(signalled, position) <= 0) stream.pending.delete(id);
     }
+    // Committed before the stream began yet after its position (an older transaction is still
+    // running somewhere): the replay stops at the position, so the stream delivers them.
+    for (const event of committed) stream.pending.set(event.id, event);
     if (stream.pending.size > 0) void this.run(sessionId, stream);
   }
 
