@@ -11,7 +11,12 @@ import {
   type Reconnection,
 } from './ecast-client';
 import { parseWelcome, type EcastFrame } from './ecast-frames';
-import { RoomInference, type RoomState, type RoomTransition } from './room-inference';
+import {
+  RoomInference,
+  type RecordedGame,
+  type RoomState,
+  type RoomTransition,
+} from './room-inference';
 
 /**
  * Watches one Jackbox room: looks it up, holds a passive connection to it, feeds what arrives
@@ -48,6 +53,8 @@ export interface BackoffOptions {
 
 export interface RoomMonitorOptions extends EcastEndpoint {
   roomCode: string;
+  /** What was already recorded about the room's game, when taking over from another watcher. */
+  recorded?: RecordedGame;
   /** `shard` by default. `player` is refused: it would take a seat in the game. */
   role?: string;
   name?: string;
@@ -107,7 +114,7 @@ export class RoomMonitor {
   constructor(private readonly options: RoomMonitorOptions) {
     this.role = options.role ?? 'shard';
     if (this.role === 'player') throw new Error('a room monitor never joins as a player');
-    this.inference = new RoomInference(options.roomCode);
+    this.inference = new RoomInference(options.roomCode, options.recorded);
     this.endpoint = {
       baseUrl: options.baseUrl,
       ecastDomain: options.ecastDomain,

@@ -281,6 +281,11 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       watched.monitor = new RoomMonitor({
         baseUrl: this.settings.ecastBaseUrl,
         roomCode,
+        recorded: {
+          gameStarted: game.game_started_at !== null,
+          gameFinished: game.game_ended_at !== null,
+          lobbyState: game.lobby_state,
+        },
         role: this.settings.role,
         userId: `gamepicker-${sessionGameId}`,
         probeIntervalMs: this.settings.probeIntervalMs,
