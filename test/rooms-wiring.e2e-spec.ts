@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { RoomsService } from '../src/rooms/rooms.service';
 import { startTestApp, testConfig, type TestApp } from './support/app';
 import { startBot, type LiveBot } from './support/bot';
@@ -284,6 +285,56 @@ describe('room monitoring, when it cannot watch', () => {
       expect(fake.lookups).toEqual([]);
       const stored = (await t.request('GET', `/api/sessions/${session.id}/games`)).body[0];
       expect(stored.monitoring).toBe(false);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('room monitoring, at its limit', () => {
+  it('ROOM_MONITOR_MAX holds when two starts arrive at once: one watches, the other answers 503', async () => {
+    const fake = await FakeEcast.start();
+    fake.addRoom('ONEA');
+    fake.addRoom('ONEB');
+    const t = await startTestApp({
+      rooms: { ...testConfig('').rooms, enabled: true, ecastBaseUrl: fake.baseUrl, max: 1 },
+    });
+    try {
+      const token = await t.login();
+      // Two playing games with rooms: stopped first, so only the two starts below compete.
+      const first = await createSession(t, token);
+      const a = await addGame(t, token, first.id, 'Fibbage 4', { room_code: 'ONEA' });
+      await waitUntil(() => fake.openConnections().length === 1);
+      const second = await createSession(t, token);
+      const b = await addGame(t, token, second.id, 'Quiplash 3', { room_code: 'ONEB' });
+      await waitUntil(() => fake.rooms.get('ONEB')!.mainConnections().length === 1);
+      for (const [session, game] of [
+        [first, a],
+        [second, b],
+      ]) {
+        await t.request('POST', `/api/sessions/${session.id}/games/${game.id}/stop-player-check`, {
+          token,
+        });
+      }
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE session_games SET status = 'playing' WHERE id = $1`, [a.id]);
+      await waitUntil(() => fake.openSockets() === 0);
+
+      const answers = await Promise.all(
+        [
+          [first, a],
+          [second, b],
+        ].map(([session, game]) =>
+          t.request('POST', `/api/sessions/${session.id}/games/${game.id}/start-player-check`, {
+            token,
+          }),
+        ),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 503]);
+      expect(t.app.get(RoomsService).count()).toBe(1);
+      await waitUntil(() => fake.openConnections().length === 1);
     } finally {
       await t.close();
       await fake.close();
