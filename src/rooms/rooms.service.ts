@@ -260,8 +260,9 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       // Starts under way count: each of them may end up watching a room.
       if (this.watched.size + this.starting.size > this.settings.max) {
         const message = `This server already watches ${this.settings.max} rooms (ROOM_MONITOR_MAX)`;
-        if (trigger === 'admin')
+        if (trigger === 'admin') {
           throw new ServiceUnavailableException(`${message}: try again later`);
+        }
         this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
         return;
       }
