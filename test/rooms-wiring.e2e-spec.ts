@@ -3,6 +3,7 @@ import { RoomsService } from '../src/rooms/rooms.service';
 import { startTestApp, testConfig, type TestApp } from './support/app';
 import { startBot, type LiveBot } from './support/bot';
 import { addGame, createSession, waitUntil } from './support/factories';
+import { ofType } from './support/ws';
 import { FakeEcast, lobbyBlob, postGameBlob } from './support/fake-ecast';
 import { startReceiver, type Receiver } from './support/receiver';
 import { scrape } from './support/metrics';
@@ -286,6 +287,86 @@ describe('room monitoring, when it cannot watch', () => {
       const stored = (await t.request('GET', `/api/sessions/${session.id}/games`)).body[0];
       expect(stored.monitoring).toBe(false);
     } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('room monitoring, probes', () => {
+  it('a game that announces no joins: a probe finds the new player (event, snapshot, stored count), never starts the game, and takes no seat', async () => {
+    const fake = await FakeEcast.start();
+    const room = fake.addRoom('PROB', { joinEvents: false, roomUpdates: false });
+    room.seat('ALICE');
+    room.seat('BOB');
+    const t = await startTestApp({
+      rooms: {
+        ...testConfig('').rooms,
+        enabled: true,
+        ecastBaseUrl: fake.baseUrl,
+        probeIntervalMs: 100,
+        statusIntervalMs: 100,
+      },
+    });
+    let bot: LiveBot | undefined;
+    try {
+      const token = await t.login();
+      const session = await createSession(t, token);
+      bot = startBot(t.url, token);
+      const socket = await bot.connected(1);
+      const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'PROB' });
+      const connected = await socket.next(ofType('room.connected'));
+      expect(connected.data).toMatchObject({ playerCount: 2, players: ['ALICE', 'BOB'] });
+
+      // Carol joins unannounced while the game starts: only a probe's welcome shows either.
+      room.seat('CAROL');
+      room.setBlob({ state: 'Logo' });
+      const joined = await socket.next(ofType('lobby.player-joined'));
+      expect(joined.data).toMatchObject({
+        player: { name: 'CAROL' },
+        playerCount: 3,
+        players: ['ALICE', 'BOB', 'CAROL'],
+        gameStarted: false,
+      });
+      const status = await socket.next((m) => m.type === 'game.status' && m.data.playerCount === 3);
+      expect(status.data).toMatchObject({ players: ['ALICE', 'BOB', 'CAROL'], gameStarted: false });
+      const base = `/api/sessions/${session.id}/games/${game.id}`;
+      expect((await t.request('GET', `${base}/status-live`)).body).toMatchObject({
+        playerCount: 3,
+        gameStarted: false,
+        monitoring: true,
+      });
+      const [stored] = (await t.request('GET', `/api/sessions/${session.id}/games`)).body;
+      expect(stored).toMatchObject({ player_count: 3, game_started_at: null });
+
+      // Probes ask for the main connection's passive role, without its credentials, and close.
+      const [main] = room.mainConnections();
+      const probes = fake.connections.filter((c) => c.isProbe);
+      expect(probes.length).toBeGreaterThan(0);
+      for (const probe of probes) {
+        expect(probe.query).toEqual({
+          role: main.query.role,
+          name: 'GamePicker',
+          format: 'json',
+          'user-id': `${main.query['user-id']}-probe`,
+        });
+      }
+      expect(main.query.role).not.toBe('player');
+      await waitUntil(() => !probes[0].open);
+      // Nobody took a seat: the room has its three players only.
+      expect([...room.players.values()]).toEqual(['ALICE', 'BOB', 'CAROL']);
+
+      const types = () => socket.messages.map((m) => m.type);
+      expect(types()).not.toContain('game.started');
+      expect(types().filter((type) => type === 'lobby.player-joined')).toHaveLength(1);
+
+      // Stopping ends the probes too: no connection is left open.
+      await t.request('POST', `${base}/stop-player-check`, { token });
+      await waitUntil(() => fake.openSockets() === 0);
+      expect(fake.openConnections()).toEqual([]);
+      expect(t.app.get(RoomsService).count()).toBe(0);
+    } finally {
+      bot?.stop();
       await t.close();
       await fake.close();
     }
