@@ -38,7 +38,7 @@ describe('room monitoring when the watching process is killed', () => {
       DATABASE_URL: databaseUrl(),
       ADMIN_KEY,
       JWT_SECRET,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       ECAST_BASE_URL: fake.baseUrl,
       ROOM_LEASE_MS: String(leaseMs),
       ROOM_PROBE_INTERVAL_MS: '0',
@@ -208,5 +208,30 @@ describe('room monitoring when the watching process is killed', () => {
     expect(await storedEvents('game.ended', game.id)).toBe(1);
     onA.socket.terminate();
     onB.socket.terminate();
+  });
+
+  it('SIGTERM: the process lets its rooms go (lease released, sockets closed) and exits', async () => {
+    const [a] = servers;
+    const room = fake.addRoom('TERM');
+    const { game } = await sessionWithRoom(a.base, 'TERM');
+    await waitUntil(() => room.mainConnections().length === 1);
+    room.drop(); // a reconnect with id and secret, whose secret must not reach the log
+    await waitUntil(() => fake.connections.some((c) => c.query.secret && c.open));
+
+    a.process.child.kill('SIGTERM');
+    expect(await a.process.exited).toBe(0);
+    servers.splice(servers.indexOf(a), 1);
+    expect(a.process.output()).toContain('room monitor started');
+    expect(a.process.output()).not.toContain('s3cr3t');
+    await waitUntil(() => fake.openSockets() === 0);
+    // Released rather than left to expire, so another instance takes the room over at once.
+    const leases = await db.query('SELECT 1 FROM room_monitor_leases WHERE session_game_id = $1', [
+      game.id,
+    ]);
+    expect(leases.rows).toEqual([]);
+    const { rows } = await db.query('SELECT monitoring FROM session_games WHERE id = $1', [
+      game.id,
+    ]);
+    expect(rows).toEqual([{ monitoring: true }]);
   });
 });

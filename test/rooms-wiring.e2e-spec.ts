@@ -247,6 +247,39 @@ describe('room monitoring, wired', () => {
     });
   });
 
+  it('a refused role ends monitoring with role_rejected; the game stays playable and its snapshot says why', async () => {
+    const room = fake.addRoom('ROLE');
+    room.rejection = { errorCode: 2014, msg: 'requested role does not exist' };
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'ROLE' });
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:role_rejected'));
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    const live = await t.request('GET', `${base}/status-live`);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({
+      roomCode: 'ROLE',
+      appTag: 'quiplash3',
+      monitoring: false,
+      reason: 'role_rejected',
+      gameStarted: false,
+      gameFinished: false,
+    });
+    expect(roomEvents(bot)).toEqual(['room.disconnected:role_rejected']);
+    // Not retried: one connection, refused.
+    expect(
+      fake.connections.filter((c) => c.query['user-id'] === `gamepicker-${game.id}`),
+    ).toHaveLength(1);
+    // Still the playing game: the admin can end it by hand as before.
+    const [stored] = (await api('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(stored).toMatchObject({
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'role_rejected',
+    });
+    expect((await api('PATCH', `${base}/status`, { status: 'played' })).status).toBe(200);
+  });
+
   it('refuses bad input and impossible starts with clear 4xx', async () => {
     const session = await createSession(t, token);
     const plain = await addGame(t, token, session.id, 'Fibbage 4');

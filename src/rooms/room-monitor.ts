@@ -67,8 +67,6 @@ export interface RoomMonitorOptions extends EcastEndpoint {
   backoff?: Partial<BackoffOptions>;
   logger?: Pick<LoggerService, 'log' | 'warn' | 'debug'>;
   onEvent?: (event: RoomEvent) => void;
-  /** Called whenever the snapshot changes. */
-  onSnapshot?: (snapshot: RoomSnapshot) => void;
 }
 
 export interface ActiveHandles {
@@ -109,7 +107,6 @@ export class RoomMonitor {
   private wakeRetry?: () => void;
   private lookups = 0;
   private running?: Promise<void>;
-  private lastSnapshot = '';
 
   constructor(private readonly options: RoomMonitorOptions) {
     this.role = options.role ?? 'shard';
@@ -309,7 +306,6 @@ export class RoomMonitor {
       return Promise.resolve(false);
     }
     this.detail = detail;
-    this.notifySnapshot();
     const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt);
     return new Promise((resolve) => {
       this.wakeRetry = () => {
@@ -387,7 +383,6 @@ export class RoomMonitor {
         this.emit(transition);
       }
     }
-    this.notifySnapshot();
   }
 
   private emit(transition: MonitorTransition): void {
@@ -398,23 +393,6 @@ export class RoomMonitor {
       this.logger.warn(
         { roomCode: this.roomCode, error: (error as Error).message },
         'room event handler failed',
-      );
-    }
-    this.notifySnapshot();
-  }
-
-  private notifySnapshot(): void {
-    if (!this.options.onSnapshot) return;
-    const snapshot = this.snapshot();
-    const serialized = JSON.stringify(snapshot);
-    if (serialized === this.lastSnapshot) return;
-    this.lastSnapshot = serialized;
-    try {
-      this.options.onSnapshot(snapshot);
-    } catch (error) {
-      this.logger.warn(
-        { roomCode: this.roomCode, error: (error as Error).message },
-        'room snapshot handler failed',
       );
     }
   }
