@@ -221,6 +221,28 @@ describe('room monitoring, wired', () => {
     expect(t.app.get(RoomsService).count()).toBe(0);
   });
 
+  it('a room code set on the playing game starts watching; the room ending ends it with room_closed', async () => {
+    const room = fake.addRoom('SETC');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4');
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    expect((await api('PATCH', `${base}/room-code`, { room_code: 'setc' })).status).toBe(200);
+    await waitUntil(() => roomEvents(bot).includes('room.connected'));
+    room.exit();
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:room_closed'));
+    expect(roomEvents(bot)).toEqual(['room.connected', 'room.disconnected:room_closed']);
+    await waitUntil(() => room.mainConnections().length === 0);
+    const [stored] = (await api('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(stored).toMatchObject({
+      room_code: 'SETC',
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'room_closed',
+    });
+    expect(t.app.get(RoomsService).count()).toBe(0);
+  });
+
   it('closing the session stops its monitor: the fake sees the socket closed', async () => {
     const room = fake.addRoom('CLOS');
     const session = await createSession(t, token);
