@@ -342,7 +342,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   private async record(w: Watched, event: RoomEvent): Promise<void> {
     const payload = livePayload(w, event.snapshot);
     if (event.type === 'room.disconnected') {
-      this.watched.delete(w.sessionGameId);
+      if (this.watched.get(w.sessionGameId) === w) this.watched.delete(w.sessionGameId);
       clearInterval(w.statusTimer);
       if (!w.silent) {
         await this.outbox.transaction(async (tx) => {
