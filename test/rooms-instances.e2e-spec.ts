@@ -43,6 +43,71 @@ describe('room monitoring across instances', () => {
   const received = (type: string) =>
     bot.connections.flatMap((c) => c.messages).filter((m) => m.type === type);
 
+  it('stop-player-check sent to an instance that does not watch the room stops the one that does', async () => {
+    const token = await api.login();
+    const room = fake.addRoom('HALT');
+    room.seat('ALICE');
+    const session = await createSession(api, token);
+    bot = startBot(api.url, token);
+    await bot.connected(1);
+    const game = await addGame(api, token, session.id, 'Quiplash 3', { room_code: 'HALT' });
+    await waitUntil(() => received('room.connected').length === 1);
+    const owner = watchers.find((w) => count(w) === 1)!;
+    const other = watchers.find((w) => w !== owner)!;
+    expect(count(other)).toBe(0);
+
+    const stopped = await other.request(
+      'POST',
+      `/api/sessions/${session.id}/games/${game.id}/stop-player-check`,
+      { token },
+    );
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ monitoring: false, reason: 'manually_stopped' });
+
+    // The owner finds its lease gone at its next renewal and lets the room go, silently.
+    await waitUntil(() => count(owner) === 0);
+    await waitUntil(() => room.mainConnections().length === 0);
+    const db = api.app.get(DataSource);
+    expect(
+      await db.query('SELECT 1 FROM room_monitor_leases WHERE session_game_id = $1', [game.id]),
+    ).toEqual([]);
+    await waitUntil(() => received('room.disconnected').length === 1);
+    const stored = await db.query(
+      `SELECT payload->>'reason' AS reason FROM events
+       WHERE type = 'room.disconnected' AND (payload->>'gameId')::int = $1`,
+      [game.id],
+    );
+    expect(stored).toEqual([{ reason: 'manually_stopped' }]);
+    expect(received('room.disconnected')[0].data).toMatchObject({
+      gameId: game.id,
+      reason: 'manually_stopped',
+    });
+    // Neither instance takes it up again: the game is no longer monitored.
+    const [row] = (await api.request('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(row).toMatchObject({
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'manually_stopped',
+    });
+    expect(watchers.map(count)).toEqual([0, 0]);
+    bot.stop();
+  });
+
+  it('a watched game that stopped playing unannounced (a change during the start) stops at the next lease beat', async () => {
+    const token = await api.login();
+    const room = fake.addRoom('LOST');
+    const session = await createSession(api, token);
+    const game = await addGame(api, token, session.id, 'Fibbage 4', { room_code: 'LOST' });
+    await waitUntil(() => room.mainConnections().length === 1);
+    // What a session closed while the monitor was being set up leaves: no event will stop it.
+    const db = api.app.get(DataSource);
+    await db.query(`UPDATE session_games SET status = 'played' WHERE id = $1`, [game.id]);
+    await waitUntil(() => room.mainConnections().length === 0);
+    await waitUntil(() => watchers.every((w) => count(w) === 0));
+    const [row] = (await api.request('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(row).toMatchObject({ monitoring: false, monitor_reason: 'manually_stopped' });
+  });
+
   it('one instance watches; when it goes another takes over, with no duplicate start or end', async () => {
     const token = await api.login();
     const room = fake.addRoom('TAKE');

@@ -236,7 +236,8 @@ describe('RoomMonitor, reconnection', () => {
     await waitUntil(() => fake.connections.length === 3 && fake.connections[2].open);
     expect(fake.connections[1].query.secret).toBeDefined();
     expect(fake.connections[2].query.secret).toBeUndefined();
-    expect(monitor.snapshot().status).toBe('connected');
+    // Open on the server's side first; connected once the client has read the welcome.
+    await waitUntil(() => monitor.snapshot().status === 'connected');
   });
 
   it('retries lookups that fail with 5xx or HTML, then connects', async () => {
@@ -299,6 +300,32 @@ describe('RoomMonitor, refusals and endings', () => {
     expect(fake.lookups).toHaveLength(1);
     expect(fake.connections.length).toBeLessThanOrEqual(1);
     await expectReleased(monitor);
+  });
+
+  it('a lookup answering ok:false is an unknown room, with no retry', async () => {
+    roomWith('ABCD', ['ALICE']);
+    fake.lookupFailures.push({
+      status: 200,
+      body: JSON.stringify({ ok: false, error: 'no such room' }),
+      contentType: 'application/json',
+    });
+    const { monitor, names } = watch('ABCD');
+    await monitor.stopped();
+    expect(names()).toEqual(['room.disconnected:room_not_found']);
+    expect(fake.lookups).toHaveLength(1);
+    expect(fake.connections).toEqual([]);
+  });
+
+  it('retries a lookup that meets a network error, and gives up with connection_failed', async () => {
+    // A port nobody listens on: the connection is refused each time.
+    const closed = await FakeEcast.start();
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const { monitor, names } = watch('ABCD', { baseUrl });
+    await monitor.stopped();
+    expect(names()).toEqual(['room.disconnected:connection_failed']);
+    expect(monitor.snapshot().detail).toMatch(/room lookup failed/);
+    expect(monitor.activeHandles()).toEqual({ sockets: 0, timers: 0, lookups: 0 });
   });
 
   it('a refused role leaves a snapshot that says monitoring failed and why', async () => {

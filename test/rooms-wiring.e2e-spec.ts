@@ -1,7 +1,9 @@
+import { DataSource } from 'typeorm';
 import { RoomsService } from '../src/rooms/rooms.service';
 import { startTestApp, testConfig, type TestApp } from './support/app';
 import { startBot, type LiveBot } from './support/bot';
 import { addGame, createSession, waitUntil } from './support/factories';
+import { ofType } from './support/ws';
 import { FakeEcast, lobbyBlob, postGameBlob } from './support/fake-ecast';
 import { startReceiver, type Receiver } from './support/receiver';
 import { scrape } from './support/metrics';
@@ -219,6 +221,28 @@ describe('room monitoring, wired', () => {
     expect(t.app.get(RoomsService).count()).toBe(0);
   });
 
+  it('a room code set on the playing game starts watching; the room ending ends it with room_closed', async () => {
+    const room = fake.addRoom('SETC');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Fibbage 4');
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    expect((await api('PATCH', `${base}/room-code`, { room_code: 'setc' })).status).toBe(200);
+    await waitUntil(() => roomEvents(bot).includes('room.connected'));
+    room.exit();
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:room_closed'));
+    expect(roomEvents(bot)).toEqual(['room.connected', 'room.disconnected:room_closed']);
+    await waitUntil(() => room.mainConnections().length === 0);
+    const [stored] = (await api('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(stored).toMatchObject({
+      room_code: 'SETC',
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'room_closed',
+    });
+    expect(t.app.get(RoomsService).count()).toBe(0);
+  });
+
   it('closing the session stops its monitor: the fake sees the socket closed', async () => {
     const room = fake.addRoom('CLOS');
     const session = await createSession(t, token);
@@ -243,6 +267,39 @@ describe('room monitoring, wired', () => {
       monitoring: false,
       monitor_reason: 'room_not_found',
     });
+  });
+
+  it('a refused role ends monitoring with role_rejected; the game stays playable and its snapshot says why', async () => {
+    const room = fake.addRoom('ROLE');
+    room.rejection = { errorCode: 2014, msg: 'requested role does not exist' };
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'ROLE' });
+    await waitUntil(() => roomEvents(bot).includes('room.disconnected:role_rejected'));
+    const base = `/api/sessions/${session.id}/games/${game.id}`;
+    const live = await t.request('GET', `${base}/status-live`);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({
+      roomCode: 'ROLE',
+      appTag: 'quiplash3',
+      monitoring: false,
+      reason: 'role_rejected',
+      gameStarted: false,
+      gameFinished: false,
+    });
+    expect(roomEvents(bot)).toEqual(['room.disconnected:role_rejected']);
+    // Not retried: one connection, refused.
+    expect(
+      fake.connections.filter((c) => c.query['user-id'] === `gamepicker-${game.id}`),
+    ).toHaveLength(1);
+    // Still the playing game: the admin can end it by hand as before.
+    const [stored] = (await api('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(stored).toMatchObject({
+      status: 'playing',
+      monitoring: false,
+      monitor_reason: 'role_rejected',
+    });
+    expect((await api('PATCH', `${base}/status`, { status: 'played' })).status).toBe(200);
   });
 
   it('refuses bad input and impossible starts with clear 4xx', async () => {
@@ -284,6 +341,136 @@ describe('room monitoring, when it cannot watch', () => {
       expect(fake.lookups).toEqual([]);
       const stored = (await t.request('GET', `/api/sessions/${session.id}/games`)).body[0];
       expect(stored.monitoring).toBe(false);
+    } finally {
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('room monitoring, probes', () => {
+  it('a game that announces no joins: a probe finds the new player (event, snapshot, stored count), never starts the game, and takes no seat', async () => {
+    const fake = await FakeEcast.start();
+    const room = fake.addRoom('PROB', { joinEvents: false, roomUpdates: false });
+    room.seat('ALICE');
+    room.seat('BOB');
+    const t = await startTestApp({
+      rooms: {
+        ...testConfig('').rooms,
+        enabled: true,
+        ecastBaseUrl: fake.baseUrl,
+        probeIntervalMs: 100,
+        statusIntervalMs: 100,
+      },
+    });
+    let bot: LiveBot | undefined;
+    try {
+      const token = await t.login();
+      const session = await createSession(t, token);
+      bot = startBot(t.url, token);
+      const socket = await bot.connected(1);
+      const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'PROB' });
+      const connected = await socket.next(ofType('room.connected'));
+      expect(connected.data).toMatchObject({ playerCount: 2, players: ['ALICE', 'BOB'] });
+
+      // Carol joins unannounced while the game starts: only a probe's welcome shows either.
+      room.seat('CAROL');
+      room.setBlob({ state: 'Logo' });
+      const joined = await socket.next(ofType('lobby.player-joined'));
+      expect(joined.data).toMatchObject({
+        player: { name: 'CAROL' },
+        playerCount: 3,
+        players: ['ALICE', 'BOB', 'CAROL'],
+        gameStarted: false,
+      });
+      const status = await socket.next((m) => m.type === 'game.status' && m.data.playerCount === 3);
+      expect(status.data).toMatchObject({ players: ['ALICE', 'BOB', 'CAROL'], gameStarted: false });
+      const base = `/api/sessions/${session.id}/games/${game.id}`;
+      expect((await t.request('GET', `${base}/status-live`)).body).toMatchObject({
+        playerCount: 3,
+        gameStarted: false,
+        monitoring: true,
+      });
+      const [stored] = (await t.request('GET', `/api/sessions/${session.id}/games`)).body;
+      expect(stored).toMatchObject({ player_count: 3, game_started_at: null });
+
+      // Probes ask for the main connection's passive role, without its credentials, and close.
+      const [main] = room.mainConnections();
+      const probes = fake.connections.filter((c) => c.isProbe);
+      expect(probes.length).toBeGreaterThan(0);
+      for (const probe of probes) {
+        expect(probe.query).toEqual({
+          role: main.query.role,
+          name: 'GamePicker',
+          format: 'json',
+          'user-id': `${main.query['user-id']}-probe`,
+        });
+      }
+      expect(main.query.role).not.toBe('player');
+      await waitUntil(() => !probes[0].open);
+      // Nobody took a seat: the room has its three players only.
+      expect([...room.players.values()]).toEqual(['ALICE', 'BOB', 'CAROL']);
+
+      const types = () => socket.messages.map((m) => m.type);
+      expect(types()).not.toContain('game.started');
+      expect(types().filter((type) => type === 'lobby.player-joined')).toHaveLength(1);
+
+      // Stopping ends the probes too: no connection is left open.
+      await t.request('POST', `${base}/stop-player-check`, { token });
+      await waitUntil(() => fake.openSockets() === 0);
+      expect(fake.openConnections()).toEqual([]);
+      expect(t.app.get(RoomsService).count()).toBe(0);
+    } finally {
+      bot?.stop();
+      await t.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('room monitoring, at its limit', () => {
+  it('ROOM_MONITOR_MAX holds when two starts arrive at once: one watches, the other answers 503', async () => {
+    const fake = await FakeEcast.start();
+    fake.addRoom('ONEA');
+    fake.addRoom('ONEB');
+    const t = await startTestApp({
+      rooms: { ...testConfig('').rooms, enabled: true, ecastBaseUrl: fake.baseUrl, max: 1 },
+    });
+    try {
+      const token = await t.login();
+      // Two playing games with rooms: stopped first, so only the two starts below compete.
+      const first = await createSession(t, token);
+      const a = await addGame(t, token, first.id, 'Fibbage 4', { room_code: 'ONEA' });
+      await waitUntil(() => fake.openConnections().length === 1);
+      const second = await createSession(t, token);
+      const b = await addGame(t, token, second.id, 'Quiplash 3', { room_code: 'ONEB' });
+      await waitUntil(() => fake.rooms.get('ONEB')!.mainConnections().length === 1);
+      for (const [session, game] of [
+        [first, a],
+        [second, b],
+      ]) {
+        await t.request('POST', `/api/sessions/${session.id}/games/${game.id}/stop-player-check`, {
+          token,
+        });
+      }
+      await t.app
+        .get(DataSource)
+        .query(`UPDATE session_games SET status = 'playing' WHERE id = $1`, [a.id]);
+      await waitUntil(() => fake.openSockets() === 0);
+
+      const answers = await Promise.all(
+        [
+          [first, a],
+          [second, b],
+        ].map(([session, game]) =>
+          t.request('POST', `/api/sessions/${session.id}/games/${game.id}/start-player-check`, {
+            token,
+          }),
+        ),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 503]);
+      expect(t.app.get(RoomsService).count()).toBe(1);
+      await waitUntil(() => fake.openConnections().length === 1);
     } finally {
       await t.close();
       await fake.close();

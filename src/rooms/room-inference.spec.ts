@@ -174,6 +174,40 @@ describe('RoomInference on a Quiplash 3 room (room object, Logo state)', () => {
     expect(types(seen)).toEqual(['room.connected', 'game.started:1']);
   });
 
+  describe('taking over a room another watcher recorded', () => {
+    const started = { gameStarted: true, gameFinished: false, lobbyState: 'Countdown' };
+
+    it('a game recorded as started is not announced again, by state, lock or lookup', () => {
+      const room = new RoomInference('ABCD', started);
+      const seen = [
+        ...room.applyLookup({ appTag: 'quiplash3', locked: true }),
+        ...play(room, [welcome({ state: 'Logo' }, ['A', 'B', 'C']), frame('room/lock')]),
+      ];
+      expect(types(seen)).toEqual(['room.connected']);
+      expect(room.state()).toMatchObject({ gameStarted: true, phase: 'playing', playerCount: 3 });
+      expect(types(room.applyFrame(update(postGame)))).toEqual(['game.ended:1']);
+    });
+
+    it('a game that ended while nobody watched is announced as ended, once', () => {
+      const room = new RoomInference('ABCD', started);
+      const seen = play(room, [welcome(postGame, ['A']), update(postGame)]);
+      expect(types(seen)).toEqual(['room.connected', 'game.ended:1']);
+    });
+
+    it('a room back in its lobby after the recorded game: that game ended', () => {
+      const room = new RoomInference('ABCD', started);
+      const seen = room.applyFrame(welcome(lobby('CanStart'), ['A']));
+      expect(types(seen)).toEqual(['room.connected', 'game.ended:1', 'lobby.reopened:2']);
+    });
+
+    it('a lobby recorded before: a game that started and ended unseen is announced', () => {
+      const lobbyOnly = { gameStarted: false, gameFinished: false, lobbyState: 'CanStart' };
+      const room = new RoomInference('ABCD', lobbyOnly);
+      const seen = room.applyFrame(welcome(postGame, ['A']));
+      expect(types(seen)).toEqual(['room.connected', 'game.started:1', 'game.ended:1']);
+    });
+  });
+
   it('a reconnect welcome announces only what changed while away', () => {
     const room = new RoomInference('ABCD');
     play(room, [welcome(lobby('CanStart'), ['A', 'B']), update({ state: 'Logo' })]);

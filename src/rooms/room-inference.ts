@@ -61,6 +61,17 @@ export type RoomTransition =
   | { type: 'lobby.reopened'; gameNumber: number }
   | { type: 'room.disconnected'; reason: 'room_closed' };
 
+/**
+ * What was recorded about the room's game before this monitor started (another instance watched
+ * it, or this one before a restart), so a takeover neither announces the game again nor misses
+ * its end.
+ */
+export interface RecordedGame {
+  gameStarted: boolean;
+  gameFinished: boolean;
+  lobbyState: string | null;
+}
+
 /** The room lookup's fields the inference uses. */
 export interface RoomLookupFacts {
   appTag?: string;
@@ -136,7 +147,23 @@ export class RoomInference {
   private maxPlayers: number | null = null;
   private minPlayers: number | null = null;
 
-  constructor(private readonly roomCode: string) {}
+  constructor(
+    private readonly roomCode: string,
+    recorded?: RecordedGame,
+  ) {
+    if (!recorded) return;
+    this.lobbyState = recorded.lobbyState;
+    if (recorded.gameFinished) {
+      this.phase = 'post-game';
+      this.gameStarted = true;
+      this.gameFinished = true;
+    } else if (recorded.gameStarted) {
+      this.phase = 'playing';
+      this.gameStarted = true;
+    } else if (recorded.lobbyState !== null) {
+      this.phase = 'lobby';
+    }
+  }
 
   state(): RoomState {
     const ordered = [...this.players.entries()].sort(([a], [b]) => a - b);

@@ -11,7 +11,12 @@ import {
   type Reconnection,
 } from './ecast-client';
 import { parseWelcome, type EcastFrame } from './ecast-frames';
-import { RoomInference, type RoomState, type RoomTransition } from './room-inference';
+import {
+  RoomInference,
+  type RecordedGame,
+  type RoomState,
+  type RoomTransition,
+} from './room-inference';
 
 /**
  * Watches one Jackbox room: looks it up, holds a passive connection to it, feeds what arrives
@@ -48,6 +53,8 @@ export interface BackoffOptions {
 
 export interface RoomMonitorOptions extends EcastEndpoint {
   roomCode: string;
+  /** What was already recorded about the room's game, when taking over from another watcher. */
+  recorded?: RecordedGame;
   /** `shard` by default. `player` is refused: it would take a seat in the game. */
   role?: string;
   name?: string;
@@ -60,8 +67,6 @@ export interface RoomMonitorOptions extends EcastEndpoint {
   backoff?: Partial<BackoffOptions>;
   logger?: Pick<LoggerService, 'log' | 'warn' | 'debug'>;
   onEvent?: (event: RoomEvent) => void;
-  /** Called whenever the snapshot changes. */
-  onSnapshot?: (snapshot: RoomSnapshot) => void;
 }
 
 export interface ActiveHandles {
@@ -102,12 +107,11 @@ export class RoomMonitor {
   private wakeRetry?: () => void;
   private lookups = 0;
   private running?: Promise<void>;
-  private lastSnapshot = '';
 
   constructor(private readonly options: RoomMonitorOptions) {
     this.role = options.role ?? 'shard';
     if (this.role === 'player') throw new Error('a room monitor never joins as a player');
-    this.inference = new RoomInference(options.roomCode);
+    this.inference = new RoomInference(options.roomCode, options.recorded);
     this.endpoint = {
       baseUrl: options.baseUrl,
       ecastDomain: options.ecastDomain,
@@ -302,7 +306,6 @@ export class RoomMonitor {
       return Promise.resolve(false);
     }
     this.detail = detail;
-    this.notifySnapshot();
     const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt);
     return new Promise((resolve) => {
       this.wakeRetry = () => {
@@ -380,7 +383,6 @@ export class RoomMonitor {
         this.emit(transition);
       }
     }
-    this.notifySnapshot();
   }
 
   private emit(transition: MonitorTransition): void {
@@ -391,23 +393,6 @@ export class RoomMonitor {
       this.logger.warn(
         { roomCode: this.roomCode, error: (error as Error).message },
         'room event handler failed',
-      );
-    }
-    this.notifySnapshot();
-  }
-
-  private notifySnapshot(): void {
-    if (!this.options.onSnapshot) return;
-    const snapshot = this.snapshot();
-    const serialized = JSON.stringify(snapshot);
-    if (serialized === this.lastSnapshot) return;
-    this.lastSnapshot = serialized;
-    try {
-      this.options.onSnapshot(snapshot);
-    } catch (error) {
-      this.logger.warn(
-        { roomCode: this.roomCode, error: (error as Error).message },
-        'room snapshot handler failed',
       );
     }
   }

@@ -52,7 +52,8 @@ export class RoomsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Stop watching the game's room",
-    description: 'Emits `room.disconnected` with reason `manually_stopped` when a monitor ran.',
+    description:
+      'Emits `room.disconnected` with reason `manually_stopped` when a monitor ran, once, whichever server watches the room (it lets the room go within a third of `ROOM_LEASE_MS`).',
   })
   @ApiOkResponse({ type: RoomStatusDto })
   stopPlayerCheck(

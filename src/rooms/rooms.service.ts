@@ -131,7 +131,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         `Session game ${sessionGameId} has no room code: set one with PATCH .../room-code first`,
       );
     }
-    await this.start(sessionId, sessionGameId, game.room_code, true);
+    await this.start(sessionId, sessionGameId, game.room_code, 'admin');
     return this.status(sessionId, sessionGameId);
   }
 
@@ -142,14 +142,16 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     if (local) {
       await this.end(local, false);
     } else if (game.monitoring) {
-      // Another instance watches it: end it in the database; its owner sees the lease gone.
+      // Another instance watches it: end it in the database; its owner sees the lease gone at
+      // its next renewal and lets the room go without recording anything.
       await this.outbox.transaction(async (tx) => {
-        await this.sessionGames.setMonitoring(sessionGameId, false, 'manually_stopped', tx.manager);
+        const reason = 'manually_stopped';
+        if (!(await this.sessionGames.stopMonitoring(tx.manager, sessionGameId, reason))) return;
         const stored = await this.sessionGames.findGame(sessionId, sessionGameId, tx.manager);
         if (!stored) return;
         await tx.record('room.disconnected', sessionId, {
           ...storedPayload(sessionId, stored),
-          reason: 'manually_stopped',
+          reason,
         });
       });
       await this.leases.releaseAny(sessionGameId);
@@ -211,7 +213,9 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       if (!game.room_code) return;
       const games = await this.sessionGames.games(session.id);
       const playing = games.find((g) => g.status === 'playing' && g.room_code);
-      if (playing?.room_code) await this.start(session.id, playing.id, playing.room_code, false);
+      if (playing?.room_code) {
+        await this.start(session.id, playing.id, playing.room_code, 'change');
+      }
     } else if (event.type === 'session-game.updated') {
       const {
         session,
@@ -224,7 +228,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         return;
       }
       if (change === 'status' || change === 'room_code') {
-        await this.start(session.id, game.id, game.room_code, false);
+        await this.start(session.id, game.id, game.room_code, 'change');
       }
     }
   }
@@ -237,14 +241,15 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /**
-   * Starts watching, once: a new room code replaces the monitor of the old one. `explicit`
-   * (the admin asked) answers why it cannot; a start that follows a change is skipped instead.
+   * Starts watching, once: a new room code replaces the monitor of the old one. The admin's
+   * start answers why it cannot; a start that follows a change is skipped instead, and a
+   * takeover only carries on monitoring that nobody stopped.
    */
   private async start(
     sessionId: number,
     sessionGameId: number,
     roomCode: string,
-    explicit: boolean,
+    trigger: 'admin' | 'change' | 'takeover',
   ): Promise<void> {
     if (this.closing || this.starting.has(sessionGameId)) return;
     const current = this.watched.get(sessionGameId);
@@ -252,22 +257,41 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     this.starting.add(sessionGameId);
     try {
       if (current) await this.end(current, false);
-      if (this.watched.size >= this.settings.max) {
+      // Starts under way count: each of them may end up watching a room.
+      if (this.watched.size + this.starting.size > this.settings.max) {
         const message = `This server already watches ${this.settings.max} rooms (ROOM_MONITOR_MAX)`;
-        if (explicit) throw new ServiceUnavailableException(`${message}: try again later`);
+        if (trigger === 'admin') {
+          throw new ServiceUnavailableException(`${message}: try again later`);
+        }
         this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
         return;
       }
       const game = await this.sessionGames.findGame(sessionId, sessionGameId);
       if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
-      const owned = await this.leases.acquire(
-        sessionGameId,
-        roomCode,
-        this.instanceId,
-        this.settings.leaseMs,
-      );
-      if (!owned || this.closing) return;
+      if (trigger === 'takeover' && !game.monitoring) return;
+      const { instanceId, settings } = this;
+      if (!(await this.leases.acquire(sessionGameId, roomCode, instanceId, settings.leaseMs))) {
+        return;
+      }
       await this.sessionGames.setMonitoring(sessionGameId, true, null);
+      if (this.closing) {
+        // Shutting down meanwhile: another instance takes the room over at once.
+        await this.leases.release(sessionGameId, instanceId);
+        return;
+      }
+      const monitor = new RoomMonitor({
+        baseUrl: settings.ecastBaseUrl,
+        roomCode,
+        recorded: {
+          gameStarted: game.game_started_at !== null,
+          gameFinished: game.game_ended_at !== null,
+          lobbyState: game.lobby_state,
+        },
+        role: settings.role,
+        userId: `gamepicker-${sessionGameId}`,
+        probeIntervalMs: settings.probeIntervalMs,
+        onEvent: (event) => this.enqueue(watched, event),
+      });
       const watched: Watched = {
         sessionId,
         sessionGameId,
@@ -276,23 +300,12 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         appTagMatches: null,
         silent: false,
         queue: Promise.resolve(),
-        monitor: undefined as unknown as RoomMonitor,
+        monitor,
+        statusTimer: setInterval(() => this.sendStatus(watched), settings.statusIntervalMs),
       };
-      watched.monitor = new RoomMonitor({
-        baseUrl: this.settings.ecastBaseUrl,
-        roomCode,
-        role: this.settings.role,
-        userId: `gamepicker-${sessionGameId}`,
-        probeIntervalMs: this.settings.probeIntervalMs,
-        onEvent: (event) => this.enqueue(watched, event),
-      });
       this.watched.set(sessionGameId, watched);
-      watched.statusTimer = setInterval(
-        () => this.sendStatus(watched),
-        this.settings.statusIntervalMs,
-      );
       this.logger.log({ sessionId, sessionGameId, roomCode }, 'room monitor started');
-      watched.monitor.start();
+      monitor.start();
     } finally {
       this.starting.delete(sessionGameId);
     }
@@ -329,13 +342,23 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   private async record(w: Watched, event: RoomEvent): Promise<void> {
     const payload = livePayload(w, event.snapshot);
     if (event.type === 'room.disconnected') {
-      this.watched.delete(w.sessionGameId);
+      if (this.watched.get(w.sessionGameId) === w) this.watched.delete(w.sessionGameId);
       clearInterval(w.statusTimer);
       if (!w.silent) {
         await this.outbox.transaction(async (tx) => {
           await this.saveFacts(tx, w, event.snapshot);
-          await this.sessionGames.setMonitoring(w.sessionGameId, false, event.reason, tx.manager);
-          await tx.record('room.disconnected', w.sessionId, { ...payload, reason: event.reason });
+          const { sessionId, sessionGameId } = w;
+          const ended = await this.sessionGames.stopMonitoring(
+            tx.manager,
+            sessionGameId,
+            event.reason,
+          );
+          // Already stopped through another instance, which recorded the end (a removed game
+          // has no row left to say so, and its end is recorded here).
+          if (!ended && (await this.sessionGames.findGame(sessionId, sessionGameId, tx.manager))) {
+            return;
+          }
+          await tx.record('room.disconnected', sessionId, { ...payload, reason: event.reason });
         });
       }
       await this.leases.release(w.sessionGameId, this.instanceId);
@@ -407,23 +430,33 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async renewAndTakeOver(): Promise<void> {
-    const mine = [...this.watched.keys()];
-    const kept = new Set(await this.leases.renew(mine, this.instanceId, this.settings.leaseMs));
-    for (const id of mine) {
-      const w = this.watched.get(id);
-      if (w && !kept.has(id)) {
-        this.logger.warn({ sessionGameId: id }, 'room lease lost: another instance watches it');
+    const mine = [...this.watched.values()];
+    const ids = mine.map((w) => w.sessionGameId);
+    const kept = new Set(await this.leases.renew(ids, this.instanceId, this.settings.leaseMs));
+    const current = (w: Watched) => this.watched.get(w.sessionGameId) === w;
+    for (const w of mine) {
+      if (current(w) && !kept.has(w.sessionGameId)) {
+        this.logger.warn(
+          { sessionGameId: w.sessionGameId },
+          'room lease lost: another instance watches it',
+        );
         await this.end(w, true);
       }
     }
-    const wanted = (await this.sessionGames.monitoredGames()).filter(
-      (g) => !this.watched.has(g.id),
-    );
+    const monitored = await this.sessionGames.monitoredGames();
+    // A game that stopped playing while its monitor was being set up (its session closed, say)
+    // missed the change that stops monitors: it stops here. Only monitors that ran before the
+    // read count; a newer one may not be in it yet.
+    const stillWanted = new Set(monitored.map((g) => g.id));
+    for (const w of mine) {
+      if (current(w) && !stillWanted.has(w.sessionGameId)) await this.end(w, false);
+    }
+    const wanted = monitored.filter((g) => !this.watched.has(g.id));
     const held = await this.leases.held(wanted.map((g) => g.id));
     for (const game of wanted) {
       if (held.has(game.id) || this.closing) continue;
       if (this.watched.size >= this.settings.max) break;
-      await this.start(game.session_id, game.id, game.room_code, false);
+      await this.start(game.session_id, game.id, game.room_code, 'takeover');
     }
   }
 }

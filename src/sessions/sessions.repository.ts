@@ -197,6 +197,20 @@ export class SessionsRepository {
     ]);
   }
 
+  /**
+   * Ends the game's monitoring, with why; false when it was not being monitored (whoever ended
+   * it has recorded the end), so a room's monitoring ends once even when two instances stop it.
+   */
+  async stopMonitoring(db: Queryable, sessionGameId: number, reason: string): Promise<boolean> {
+    const { count } = await modify(
+      db,
+      `UPDATE session_games SET monitoring = false, monitor_reason = $2
+       WHERE id = $1 AND monitoring`,
+      [sessionGameId, reason],
+    );
+    return count > 0;
+  }
+
   /** Playing games with a room code that a room monitor should be watching. */
   monitoredGames(
     db: Queryable = this.dataSource,

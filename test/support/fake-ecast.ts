@@ -357,6 +357,8 @@ export class FakeEcast {
         room.send(ws, 'client/welcome', room.welcome(id, query.secret, true));
         return;
       }
+      // A player connection takes a seat, as on the real service: everyone in the room sees it.
+      if (query.role === 'player') room.seat(query.name ?? 'PLAYER');
       const id = this.nextClientId++;
       const secret = `s3cr3t-${id}`;
       this.secrets.set(id, secret);
