@@ -155,6 +155,7 @@ describe('live WebSocket', () => {
             min_players: 2,
             max_players: 8,
             manually_added: false,
+            source: 'dice',
             room_code: 'ABCD',
           },
         },

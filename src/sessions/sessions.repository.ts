@@ -210,11 +210,12 @@ export class SessionsRepository {
     db: Queryable,
     sessionId: number,
   ): Promise<Pick<PendingSelectionDto, 'game_id' | 'source'> | undefined> {
-    const [row] = await db.query<Pick<PendingSelectionDto, 'game_id' | 'source'>[]>(
+    const { rows } = await modify<Pick<PendingSelectionDto, 'game_id' | 'source'>>(
+      db,
       'DELETE FROM session_selections WHERE session_id = $1 RETURNING game_id, source',
       [sessionId],
     );
-    return row;
+    return rows[0];
   }
 
   /** The session's playing game (other than `except`) becomes played: one plays at a time. */
