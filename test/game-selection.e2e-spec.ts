@@ -367,4 +367,45 @@ describe('game source and the shared selection', () => {
       expect([await state(session.id), await state(closed.id)]).toEqual(before);
     });
   });
+
+  it('documents the selection endpoints and the source field, with examples', async () => {
+    const { paths, components } = (await a.request('GET', '/api/docs-json')).body;
+    const selection = paths['/api/sessions/{id}/game-selection'];
+    for (const [method, statuses] of [
+      ['post', ['200', '400', '401', '404', '409']],
+      ['delete', ['200', '401', '404']],
+    ] as const) {
+      const operation = selection[method];
+      expect(operation.summary).toEqual(expect.any(String));
+      expect(operation.description).toEqual(expect.any(String));
+      for (const status of statuses) {
+        expect([method, status, operation.responses[status]?.description]).toEqual([
+          method,
+          status,
+          expect.any(String),
+        ]);
+      }
+    }
+    const example = (method: string, status: string) =>
+      selection[method].responses[status].content['application/json'].example;
+    expect(example('post', '409')).toEqual({
+      error: 'Session 12 is closed: only the active session has a game selection',
+    });
+    expect(example('delete', '404')).toEqual({ error: 'No game is selected in session 12' });
+    for (const schema of ['GameSelectionDto', 'PendingSelectionDto']) {
+      for (const [name, property] of Object.entries<any>(components.schemas[schema].properties)) {
+        expect([schema, name, property.description, property.example]).toEqual([
+          schema,
+          name,
+          expect.any(String),
+          expect.anything(),
+        ]);
+      }
+    }
+    const source = components.schemas.AddSessionGameDto.properties.source;
+    expect(source).toMatchObject({ enum: ['dice', 'manual', 'poll'], example: 'poll' });
+    expect(components.schemas.SessionDto.properties.pending_selection.description).toEqual(
+      expect.any(String),
+    );
+  });
 });
