@@ -22,8 +22,6 @@ interface LocalPresence extends PresenceEntry {
 
 interface Snapshot {
   admins: PresenceEntry[];
-  /** A starting instance asks the others for theirs. */
-  hello?: boolean;
 }
 
 /**
@@ -32,7 +30,8 @@ interface Snapshot {
  * Each instance knows its own sockets' pages. It tells the others its admins (a NOTIFY note,
  * live only) whenever they change and again every quarter of the presence timeout while it
  * has any; it keeps what each other instance last told it, and forgets an instance that has
- * not repeated itself within the timeout (it crashed, or its notes were lost). The merged list,
+ * not repeated itself within the timeout (it crashed, or its notes were lost); a starting
+ * instance learns the others' admins from their next repeat. The merged list,
  * one entry per admin (the page they focused last), goes to every authenticated socket here
  * whenever it changes. A socket not heard from within the timeout drops out, as does a closed one.
  */
@@ -56,7 +55,6 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.transient.onNote(PRESENCE_NOTE, (data, from) => this.heard(data as Snapshot, from));
-    this.tell(true);
     this.sweeper = setInterval(() => this.sweep(), Math.max(25, Math.floor(this.timeoutMs / 4)));
     this.sweeper.unref();
   }
@@ -128,8 +126,8 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
     return true;
   }
 
-  private tell(hello = false): void {
-    const snapshot: Snapshot = { admins: this.localAdmins(), ...(hello && { hello }) };
+  private tell(): void {
+    const snapshot: Snapshot = { admins: this.localAdmins() };
     this.transient
       .tell(PRESENCE_NOTE, snapshot)
       .catch((error: Error) =>
@@ -140,7 +138,6 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   private heard(snapshot: Snapshot, from: string): void {
     if (!Array.isArray(snapshot?.admins)) return;
     this.remote.set(from, { admins: snapshot.admins, heardAt: Date.now() });
-    if (snapshot.hello && this.local.size > 0) this.tell();
     this.refresh();
   }
 
