@@ -102,6 +102,7 @@ describe('bot flows, end to end', () => {
             min_players: 2,
             max_players: 8,
             manually_added: false,
+            source: 'dice',
             room_code: null,
           },
         },

@@ -50,6 +50,9 @@ describe('stored event payloads match their declared types', () => {
       .get(DataSource)
       .query<{ id: number }[]>(`SELECT id FROM games WHERE ticker = 'FIB4'`);
     const session = (await api('POST', '/api/sessions', { notes: 'payloads' })).body;
+    const selection = { game_id: game.id, source: 'dice' };
+    await api('POST', `/api/sessions/${session.id}/game-selection`, selection);
+    await api('DELETE', `/api/sessions/${session.id}/game-selection`);
     const added = (await api('POST', `/api/sessions/${session.id}/games`, { game_id: game.id }))
       .body;
     const vote = await api('POST', '/api/votes/live', {

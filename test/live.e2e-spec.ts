@@ -86,7 +86,8 @@ describe('live WebSocket', () => {
         { type: 'error', message: 'Message must be a JSON object with a string "type"' },
         {
           type: 'error',
-          message: 'Unknown message type "dance" (expected auth, subscribe, unsubscribe or ping)',
+          message:
+            'Unknown message type "dance" (expected auth, subscribe, unsubscribe, ping or page_focus)',
         },
         {
           type: 'error',
@@ -154,6 +155,7 @@ describe('live WebSocket', () => {
             min_players: 2,
             max_players: 8,
             manually_added: false,
+            source: 'dice',
             room_code: 'ABCD',
           },
         },
@@ -390,6 +392,7 @@ describe('live WebSocket hardening', () => {
         heartbeatMs: 200,
         messagesPer10s: 5,
         maxBufferedBytes: 256 * 1024,
+        presenceTimeoutMs: 45_000,
       },
     });
     token = await t.login();
@@ -477,6 +480,7 @@ describe('live WebSocket, a subscriber that stops reading', () => {
         heartbeatMs: 30_000,
         messagesPer10s: 100,
         maxBufferedBytes: LIMIT,
+        presenceTimeoutMs: 45_000,
       },
     });
     token = await t.login();

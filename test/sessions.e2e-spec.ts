@@ -57,6 +57,9 @@ describe('sessions', () => {
         created_at: expect.any(String),
         closed_at: null,
         games_played: 0,
+        pending_game_id: null,
+        pending_game_source: null,
+        pending_selection: null,
       });
       const active = await t.request('GET', '/api/sessions/active');
       expect(active.body).toEqual(res.body);
@@ -135,6 +138,7 @@ describe('sessions', () => {
           min_players: 3,
           max_players: 8,
           manually_added: true,
+          source: 'manual',
           room_code: 'LSBN',
         },
       });

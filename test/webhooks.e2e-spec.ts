@@ -280,6 +280,7 @@ describe('webhooks', () => {
         min_players: 2,
         max_players: 8,
         manually_added: false,
+        source: 'dice',
         room_code: null,
       });
       expect(body).toBe(JSON.stringify(payload));

@@ -110,6 +110,18 @@ describe('loadConfig', () => {
     expect(errorFor(env).variable).toBe(variable);
   });
 
+  it('keeps admins present for 45 s after they were last heard from, and longer than the heartbeat', () => {
+    expect(loadConfig({}).live.presenceTimeoutMs).toBe(45_000);
+    expect(loadConfig({ PRESENCE_TIMEOUT_MS: '500', WS_HEARTBEAT_MS: '200' }).live).toMatchObject({
+      presenceTimeoutMs: 500,
+      heartbeatMs: 200,
+    });
+    // Only the heartbeat set, and long: presence follows it rather than lapsing between pings.
+    expect(loadConfig({ WS_HEARTBEAT_MS: '60000' }).live.presenceTimeoutMs).toBe(90_000);
+    expect(errorFor({ PRESENCE_TIMEOUT_MS: '20000' }).variable).toBe('PRESENCE_TIMEOUT_MS');
+    expect(errorFor({ PRESENCE_TIMEOUT_MS: '50' }).variable).toBe('PRESENCE_TIMEOUT_MS');
+  });
+
   it('refuses an external database without an admin key', () => {
     expect(errorFor({ DATABASE_URL: external.DATABASE_URL, JWT_SECRET: SECRET }).variable).toBe(
       'ADMIN_KEY',

@@ -53,6 +53,11 @@ export interface AppConfig {
     messagesPer10s: number;
     /** The most a socket may have sent and unread, in Node or the kernel (see SendWindow). */
     maxBufferedBytes: number;
+    /**
+     * An admin's presence lasts this long after their socket was last heard from (a message or
+     * an answered ping); more than `heartbeatMs`, so a healthy socket never lapses.
+     */
+    presenceTimeoutMs: number;
   };
   database: {
     /** Connections of the main pool (everything but live votes). */
@@ -300,6 +305,14 @@ export function loadConfig(env: Env): AppConfig {
         1024,
         1024 * 1024 * 1024,
       ),
+      // Past a long heartbeat by default, so setting only WS_HEARTBEAT_MS never fails the check below.
+      presenceTimeoutMs: integer(
+        env,
+        'PRESENCE_TIMEOUT_MS',
+        Math.max(45_000, Math.ceil(integer(env, 'WS_HEARTBEAT_MS', 30_000, 100, 600_000) * 1.5)),
+        100,
+        900_000,
+      ),
     },
     database: {
       poolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
@@ -373,6 +386,12 @@ export function loadConfig(env: Env): AppConfig {
         `is required when DATABASE_URL is set (at least ${MIN_JWT_SECRET_LENGTH} characters)`,
       );
     }
+  }
+  if (config.live.presenceTimeoutMs <= config.live.heartbeatMs) {
+    throw new ConfigError(
+      'PRESENCE_TIMEOUT_MS',
+      `must be more than WS_HEARTBEAT_MS (${config.live.heartbeatMs}), or healthy admins would lapse between pings`,
+    );
   }
   return config;
 }

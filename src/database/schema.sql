@@ -243,9 +243,12 @@ CREATE TABLE public.session_games (
     monitor_reason text,
     game_started_at timestamp with time zone,
     game_ended_at timestamp with time zone,
+    source text DEFAULT 'dice'::text NOT NULL,
     CONSTRAINT session_games_player_count_check CHECK ((player_count >= 0)),
     CONSTRAINT session_games_room_code_check CHECK ((room_code ~ '^[A-Z0-9]{4}$'::text)),
     CONSTRAINT session_games_room_max_players_check CHECK ((room_max_players >= 0)),
+    CONSTRAINT session_games_source CHECK ((source = ANY (ARRAY['dice'::text, 'manual'::text, 'poll'::text]))),
+    CONSTRAINT session_games_source_manual CHECK ((manually_added = (source = 'manual'::text))),
     CONSTRAINT session_games_status_check CHECK ((status = ANY (ARRAY['playing'::text, 'played'::text, 'skipped'::text])))
 );
 
@@ -258,6 +261,15 @@ CREATE SEQUENCE public.session_games_id_seq
     CACHE 1;
 
 ALTER SEQUENCE public.session_games_id_seq OWNED BY public.session_games.id;
+
+CREATE TABLE public.session_selections (
+    session_id integer NOT NULL,
+    game_id integer NOT NULL,
+    source text NOT NULL,
+    selected_by text NOT NULL,
+    selected_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT session_selections_source_check CHECK ((source = ANY (ARRAY['dice'::text, 'manual'::text, 'poll'::text])))
+);
 
 CREATE TABLE public.sessions (
     id integer NOT NULL,
@@ -428,6 +440,9 @@ ALTER TABLE ONLY public.room_monitor_leases
 ALTER TABLE ONLY public.session_games
     ADD CONSTRAINT session_games_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.session_selections
+    ADD CONSTRAINT session_selections_pkey PRIMARY KEY (session_id);
+
 ALTER TABLE ONLY public.sessions
     ADD CONSTRAINT sessions_pkey PRIMARY KEY (id);
 
@@ -462,6 +477,8 @@ CREATE UNIQUE INDEX session_games_one_playing ON public.session_games USING btre
 
 CREATE INDEX session_games_session_played ON public.session_games USING btree (session_id, played_at);
 
+CREATE INDEX session_selections_game ON public.session_selections USING btree (game_id);
+
 CREATE UNIQUE INDEX sessions_one_active ON public.sessions USING btree (is_active) WHERE is_active;
 
 CREATE INDEX votes_game ON public.votes USING btree (game_id);
@@ -493,6 +510,12 @@ ALTER TABLE ONLY public.session_games
 
 ALTER TABLE ONLY public.session_games
     ADD CONSTRAINT session_games_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.session_selections
+    ADD CONSTRAINT session_selections_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.session_selections
+    ADD CONSTRAINT session_selections_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.vote_counts
     ADD CONSTRAINT vote_counts_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE CASCADE;

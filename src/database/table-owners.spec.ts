@@ -13,6 +13,7 @@ const OWNERS: Record<string, string> = {
   packs: 'games/games.repository.ts',
   sessions: 'sessions/sessions.repository.ts',
   session_games: 'sessions/sessions.repository.ts',
+  session_selections: 'sessions/sessions.repository.ts',
   games_with_votes: 'games/games.repository.ts',
   votes: 'votes/votes.repository.ts',
   vote_counts: 'votes/votes.repository.ts',
@@ -29,6 +30,8 @@ const SHARED: Record<string, string> = {
   // Reads that show a row with the fields of the row it refers to.
   'sessions/sessions.repository.ts:games_with_votes':
     'session games are shown with their catalog fields and votes',
+  'sessions/sessions.repository.ts:games':
+    "a session's pending selection is shown with its game's title and pack",
   'games/games.repository.ts:session_games':
     'the picker avoids repeats, and games with history are kept (one query each)',
   'games/games.repository.ts:votes': 'a replacing import keeps games that have votes',

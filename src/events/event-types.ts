@@ -23,6 +23,9 @@ const SessionGameStatus = Type.Union([
   Type.Literal('skipped'),
 ]);
 
+/** How a game came to be played: the picker, an admin's choice, or the viewers' poll. */
+const GameSource = Type.Union([Type.Literal('dice'), Type.Literal('manual'), Type.Literal('poll')]);
+
 const SessionSummary = Type.Object(
   { id: Id, is_active: Type.Boolean(), games_played: Type.Integer({ minimum: 0 }) },
   exact,
@@ -86,10 +89,46 @@ export const EVENT_REGISTRY = {
             min_players: Type.Integer(),
             max_players: Type.Integer(),
             manually_added: Type.Boolean(),
+            source: GameSource,
             room_code: Nullable(Type.String()),
           },
           exact,
         ),
+      },
+      exact,
+    ),
+  },
+  'game.picked': {
+    description:
+      "An admin selected the session's next game without adding it yet; every admin shows the same pick. A new pick replaces the previous one.",
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        game: Type.Object({ id: Id, title: Type.String(), pack_name: Type.String() }, exact),
+        source: GameSource,
+        selectedBy: Type.String(),
+        selectedAt: Type.String({ format: 'date-time' }),
+      },
+      exact,
+    ),
+  },
+  'game.dismissed': {
+    description:
+      "The session's pending selection was cleared: dismissed by an admin, replaced by the game added to the session, or dropped when the session ended.",
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        gameId: Id,
+        source: GameSource,
+        reason: Type.Union([
+          Type.Literal('dismissed'),
+          Type.Literal('added'),
+          Type.Literal('session_ended'),
+        ]),
       },
       exact,
     ),
@@ -242,6 +281,7 @@ export const EVENT_TYPES = Object.keys(EVENT_REGISTRY) as EventType[];
 export const WEBHOOK_EVENTS = EVENT_TYPES.filter((type) => EVENT_REGISTRY[type].webhook);
 
 export type SessionSummary = Static<typeof SessionSummary>;
+export type GameDismissedReason = EventPayloads['game.dismissed']['reason'];
 export type SessionGameUpdatedPayload = EventPayloads['session-game.updated'];
 export type VoteReceivedPayload = EventPayloads['vote.received'];
 export type RoomEventPayload = Static<typeof RoomEventPayload>;

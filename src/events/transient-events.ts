@@ -15,16 +15,25 @@ export interface TransientMessage {
   data: unknown;
 }
 
+/** A live-only note from one instance to the others (not for sockets), e.g. who is present. */
+export interface InstanceNote {
+  /** Tells a note from a session message on the shared channel. */
+  note: string;
+  data: unknown;
+}
+
 /**
  * Live-only messages (a watched room's periodic snapshot): worth sending to whoever listens
  * now, worthless a minute later, so they skip the event log. They reach this instance's
  * subscribers at once and the other instances' through a NOTIFY on a channel of their own,
- * which the event relay's listener also listens on.
+ * which the event relay's listener also listens on. The same channel carries notes between
+ * instances (`tell`), which only the instances read.
  */
 @Injectable()
 export class TransientEvents {
   private readonly logger = new Logger(TransientEvents.name);
   private readonly handlers: ((message: TransientMessage) => void)[] = [];
+  private readonly noteHandlers = new Map<string, (data: unknown, from: string) => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,6 +44,11 @@ export class TransientEvents {
     this.handlers.push(handler);
   }
 
+  /** Handles the notes of one kind that other instances send (one handler per kind). */
+  onNote(note: string, handler: (data: unknown, from: string) => void): void {
+    this.noteHandlers.set(note, handler);
+  }
+
   async publish(type: string, sessionId: number, data: unknown): Promise<void> {
     const message: TransientMessage = {
       type,
@@ -43,22 +57,45 @@ export class TransientEvents {
       data,
     };
     this.deliver(message);
+    await this.notify(message, { type, sessionId });
+  }
+
+  /** Sends a note to the other instances (this one does not receive it). */
+  tell(note: string, data: unknown): Promise<void> {
+    const message: InstanceNote = { note, data };
+    return this.notify(message, { note });
+  }
+
+  private async notify(message: object, about: object): Promise<void> {
     const payload = `${this.instanceId}:${JSON.stringify(message)}`;
     if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) {
-      this.logger.warn({ type, sessionId }, 'live message too large for the other instances');
+      this.logger.warn(about, 'live message too large for the other instances');
       return;
     }
     await this.dataSource.query('SELECT pg_notify($1, $2)', [TRANSIENT_CHANNEL, payload]);
   }
 
-  /** A NOTIFY from the channel: another instance's message. */
+  /** A NOTIFY from the channel: another instance's message or note. */
   received(payload: string): void {
     const colon = payload.indexOf(':');
-    if (colon < 0 || payload.slice(0, colon) === this.instanceId) return;
+    const from = payload.slice(0, colon);
+    if (colon < 0 || from === this.instanceId) return;
+    let message: TransientMessage | InstanceNote;
     try {
-      this.deliver(JSON.parse(payload.slice(colon + 1)) as TransientMessage);
+      message = JSON.parse(payload.slice(colon + 1)) as TransientMessage | InstanceNote;
     } catch {
       this.logger.debug('ignored a malformed live message');
+      return;
+    }
+    if ('note' in message) this.noteReceived(message, from);
+    else this.deliver(message);
+  }
+
+  private noteReceived(message: InstanceNote, from: string): void {
+    try {
+      this.noteHandlers.get(message.note)?.(message.data, from);
+    } catch (error) {
+      this.logger.error(`a consumer of the note ${message.note} failed: ${String(error)}`);
     }
   }
 

@@ -242,6 +242,14 @@ export class LiveHub {
     this.send(client, this.serialize(message));
   }
 
+  /** A live-only message for every authenticated socket on this instance. */
+  sendToAuthenticated(message: object): void {
+    const frame = this.serialize(message);
+    for (const client of this.clients) {
+      if (client.authenticated) this.send(client, frame);
+    }
+  }
+
   /** Routes an event by its audience in the registry. */
   private broadcast(event: DomainEvent): void {
     if (EVENT_REGISTRY[event.type].audience === 'authenticated') {

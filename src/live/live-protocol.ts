@@ -2,8 +2,42 @@ import { MAX_ID } from '../common/validators';
 
 /** The bots' WebSocket protocol: what clients send and the fixed replies. */
 
-export const CLIENT_MESSAGE_TYPES = ['auth', 'subscribe', 'unsubscribe', 'ping'] as const;
+export const CLIENT_MESSAGE_TYPES = [
+  'auth',
+  'subscribe',
+  'unsubscribe',
+  'ping',
+  'page_focus',
+] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
+
+/** `page_focus`: an admin's UI says which page it shows (a path such as `/history/12`). */
+export const MAX_PAGE_LENGTH = 200;
+
+/** One admin at the controls, as `presence_update` lists them. */
+export interface PresenceEntry {
+  /** The admin's name (from their login). */
+  name: string;
+  /** The page they focused last, across all their sockets. */
+  page: string;
+  /** When they focused it (ISO 8601). */
+  since: string;
+}
+
+/**
+ * Live-only messages the server sends that are not events: never stored, replayed or
+ * delivered to webhooks, and carrying no event id.
+ */
+export interface LiveOnlyMessages {
+  /** To every authenticated socket, whenever the admins present or their pages change. */
+  presence_update: { admins: PresenceEntry[] };
+}
+
+export type LiveOnlyMessage<T extends keyof LiveOnlyMessages> = {
+  type: T;
+  timestamp: string;
+  data: LiveOnlyMessages[T];
+};
 
 /** Routes for frames that are not a known message, so they get an `error` reply rather than silence. */
 export const MALFORMED = 'malformed';

@@ -18,10 +18,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { DatabaseAvailability } from '../database/database-availability';
 import { Metrics } from '../metrics/metrics';
 import { SessionsRepository } from '../sessions/sessions.repository';
+import { AdminPresence } from './admin-presence';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
   CloseCode,
   MALFORMED,
+  MAX_PAGE_LENGTH,
   positiveInteger,
   UNKNOWN,
   type ClientMessage,
@@ -34,6 +36,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 interface Connection {
   client: LiveClient;
+  /** The admin's name, once authenticated. */
+  admin?: string;
   alive: boolean;
   authDeadline?: NodeJS.Timeout;
   tokenExpiry?: NodeJS.Timeout;
@@ -63,6 +67,7 @@ export class LiveGateway
     private readonly database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly metrics: Metrics,
+    private readonly presence: AdminPresence,
   ) {}
 
   afterInit(server: Server): void {
@@ -100,8 +105,12 @@ export class LiveGateway
     socket.on('pong', (data) => {
       connection.alive = true;
       connection.client.window.acknowledge(data);
+      this.presence.heardFrom(connection.client);
     });
-    socket.on('message', () => this.countMessage(socket, connection));
+    socket.on('message', () => {
+      this.presence.heardFrom(connection.client);
+      this.countMessage(socket, connection);
+    });
     this.logger.log(
       `WebSocket connected from ${request.socket.remoteAddress ?? 'unknown'} (${this.hub.size} open)`,
     );
@@ -113,6 +122,7 @@ export class LiveGateway
     clearTimeout(connection.authDeadline);
     clearTimeout(connection.tokenExpiry);
     this.hub.remove(connection.client);
+    this.presence.leave(connection.client);
     this.connections.delete(socket);
   }
 
@@ -133,6 +143,7 @@ export class LiveGateway
     const claims = this.auth.verify(message.token);
     if (!claims) return { type: 'auth_error', message: 'Invalid or expired token' };
     connection.client.authenticated = true;
+    connection.admin = claims.name;
     clearTimeout(connection.authDeadline);
     clearTimeout(connection.tokenExpiry);
     // The socket lives as long as its token: an expired token closes it, and the bot logs in again.
@@ -197,6 +208,26 @@ export class LiveGateway
     return { type: 'pong' };
   }
 
+  /**
+   * An admin's UI shows a page. Everyone authenticated hears of the change (this socket
+   * included); a focus that changes nothing is answered with the list as it stands.
+   */
+  @SubscribeMessage('page_focus')
+  pageFocus(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): object | undefined {
+    const { client, admin } = this.connections.get(socket)!;
+    if (!client.authenticated || admin === undefined) {
+      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    }
+    const { page } = message;
+    if (typeof page !== 'string' || page.trim() === '' || page.length > MAX_PAGE_LENGTH) {
+      return error(`page must be a non-empty string of at most ${MAX_PAGE_LENGTH} characters`);
+    }
+    return this.presence.focus(client, admin, page) ? undefined : this.presence.message();
+  }
+
   @SubscribeMessage(MALFORMED)
   malformed(@MessageBody() reason: string): object {
     return error(reason);
@@ -204,7 +235,9 @@ export class LiveGateway
 
   @SubscribeMessage(UNKNOWN)
   unknown(@MessageBody() type: string): object {
-    return error(`Unknown message type "${type}" (expected auth, subscribe, unsubscribe or ping)`);
+    return error(
+      `Unknown message type "${type}" (expected auth, subscribe, unsubscribe, ping or page_focus)`,
+    );
   }
 
   /** Timers hold at most ~24.8 days, so a longer-lived token is re-checked in steps. */

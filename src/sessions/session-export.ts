@@ -1,4 +1,4 @@
-import type { SessionDto, SessionGameDto } from './dto/session.dto';
+import type { GameSource, SessionDto, SessionGameDto } from './dto/session.dto';
 
 export interface ExportedVote {
   username: string;
@@ -14,6 +14,13 @@ export interface SessionExport {
   games: (SessionGameDto & { session_upvotes: number; session_downvotes: number })[];
   votes: ExportedVote[];
 }
+
+/** Where each game came from, in the text report's words. */
+const SOURCE_WORDS: Record<GameSource, string> = {
+  dice: 'picked by the dice',
+  manual: 'added by hand',
+  poll: 'won the poll',
+};
 
 const time = (d: Date) =>
   d
@@ -36,7 +43,7 @@ export function formatSessionText(data: SessionExport): string {
   games.forEach((g, i) => {
     const extras = [
       g.status,
-      g.manually_added ? 'added by hand' : 'picked',
+      SOURCE_WORDS[g.source],
       g.room_code ? `room ${g.room_code}` : undefined,
       g.player_count !== null ? `${g.player_count} players` : undefined,
       `votes +${g.session_upvotes}/-${g.session_downvotes}`,

@@ -1,9 +1,21 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import type { Queryable } from '../database/sql';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
 import type { SessionGameUpdatedPayload } from '../events/event-types';
 import { GamesRepository } from '../games/games.repository';
-import type { AddSessionGameDto, SessionDto, SessionGameDto, SuccessDto } from './dto/session.dto';
+import type {
+  AddSessionGameDto,
+  GameSource,
+  SessionDto,
+  SessionGameDto,
+  SuccessDto,
+} from './dto/session.dto';
+import { clearSelection } from './session-selection';
 import { SessionsRepository, type SessionGameChange } from './sessions.repository';
 import { SessionsService, summary } from './sessions.service';
 
@@ -28,8 +40,12 @@ export class SessionGamesService {
     return game;
   }
 
-  /** Adds a game as `playing`; the game that was playing becomes `played`. */
+  /**
+   * Adds a game as `playing`; the game that was playing becomes `played`, and the session's
+   * pending selection is cleared (whichever game it was: the admins have made their choice).
+   */
   add(sessionId: number, dto: AddSessionGameDto): Promise<SessionGameDto> {
+    const given = givenSource(dto);
     return this.outbox.transaction(async (tx) => {
       // The session row lock orders concurrent adds, so played_at follows the order they commit in.
       const session = await this.sessions.get(sessionId, tx.manager, true);
@@ -41,9 +57,11 @@ export class SessionGamesService {
       const counted = await this.games.addPlays(tx.manager, [{ gameId: dto.game_id, plays: 1 }]);
       if (counted === 0) throw new NotFoundException(`Game ${dto.game_id} not found`);
       await this.repository.endPlaying(tx.manager, sessionId);
+      const selection = await this.repository.findSelection(tx.manager, sessionId);
       const id = await this.repository.insertGame(tx.manager, sessionId, {
         game_id: dto.game_id,
-        manually_added: dto.manually_added ?? false,
+        // Unsaid: the source it was selected with, if it is the selected game; else the picker.
+        source: given ?? (selection?.game_id === dto.game_id ? selection.source : 'dice'),
         room_code: dto.room_code ?? null,
       });
       const added = await this.get(sessionId, id, tx.manager);
@@ -56,9 +74,11 @@ export class SessionGamesService {
           min_players: added.min_players,
           max_players: added.max_players,
           manually_added: added.manually_added,
+          source: added.source,
           room_code: added.room_code,
         },
       });
+      await clearSelection(tx, this.repository, sessionId, 'added');
       return added;
     });
   }
@@ -137,6 +157,22 @@ export class SessionGamesService {
       return updated;
     });
   }
+}
+
+/**
+ * The source the request gives, if any: `source`, or `manually_added` alone (true: manual,
+ * false: dice). Both given must agree: a game is added by hand exactly when its source is manual.
+ */
+function givenSource(dto: AddSessionGameDto): GameSource | undefined {
+  if (dto.source === undefined) {
+    return dto.manually_added === undefined ? undefined : dto.manually_added ? 'manual' : 'dice';
+  }
+  if (dto.manually_added !== undefined && dto.manually_added !== (dto.source === 'manual')) {
+    throw new BadRequestException(
+      `manually_added ${dto.manually_added} contradicts source "${dto.source}": manually_added is true exactly when source is "manual"`,
+    );
+  }
+  return dto.source;
 }
 
 export function statusPayload(

@@ -9,6 +9,7 @@ import {
   Post,
   Put,
   Query,
+  Req,
   Res,
 } from '@nestjs/common';
 import {
@@ -24,15 +25,17 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AdminOnly } from '../auth/jwt-auth.guard';
+import { AdminOnly, type AuthenticatedRequest } from '../auth/jwt-auth.guard';
 import { ErrorResponseDto } from '../common/error-body';
 import { IdPipe } from '../common/id.pipe';
 import {
   AddSessionGameDto,
   ExportQuery,
+  GameSelectionDto,
   ListSessionsQuery,
   NoActiveSessionDto,
   NotesDto,
+  PendingSelectionDto,
   PlayerCountDto,
   RequiredNotesDto,
   RoomCodeDto,
@@ -45,6 +48,7 @@ import {
 import { formatSessionText, type SessionExport } from './session-export';
 import { SessionExportService } from './session-export.service';
 import { SessionGamesService } from './session-games.service';
+import { SessionSelectionService } from './session-selection.service';
 import { SessionsService } from './sessions.service';
 
 const SessionGameId = new IdPipe('sessionGameId');
@@ -57,6 +61,7 @@ export class SessionsController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly sessionGames: SessionGamesService,
+    private readonly selection: SessionSelectionService,
     private readonly exporter: SessionExportService,
   ) {}
 
@@ -199,9 +204,17 @@ export class SessionsController {
   @ApiOperation({
     summary: 'Add a game to the active session',
     description:
-      'The new row is `playing`; the previous `playing` row becomes `played`; play_count goes up. Emits `game.added`.',
+      "The new row is `playing`; the previous `playing` row becomes `played`; play_count goes up. Emits `game.added`. Clears the session's pending selection (emitting `game.dismissed` with reason `added`).",
   })
   @ApiCreatedResponse({ type: SessionGameDto })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'A bad field, or `manually_added` and `source` that disagree',
+    example: {
+      error:
+        'manually_added true contradicts source "poll": manually_added is true exactly when source is "manual"',
+    },
+  })
   @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such session or game' })
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The session is closed' })
   addGameToSession(
@@ -209,6 +222,59 @@ export class SessionsController {
     @Body() dto: AddSessionGameDto,
   ): Promise<SessionGameDto> {
     return this.sessionGames.add(id, dto);
+  }
+
+  @Post(':id/game-selection')
+  @HttpCode(200)
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Select the active session's next game without adding it",
+    description:
+      "Stores the pick on the session, replacing any earlier one, so every admin sees it (the session's reads show it as `pending_selection`). Emits `game.picked`. Adding a game to the session, or closing it, clears the selection.",
+  })
+  @ApiOkResponse({ type: PendingSelectionDto, description: 'The stored selection' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'A missing or bad game_id or source',
+    example: { error: 'source must be one of the following values: dice, manual, poll' },
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such session or game',
+    example: { error: 'Game 999 not found' },
+  })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'The session is closed',
+    example: { error: 'Session 12 is closed: only the active session has a game selection' },
+  })
+  selectGame(
+    @Param('id', IdPipe) id: number,
+    @Body() dto: GameSelectionDto,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<PendingSelectionDto> {
+    return this.selection.select(id, dto, request.admin!.name);
+  }
+
+  @Delete(':id/game-selection')
+  @AdminOnly()
+  @ApiOperation({
+    summary: "Dismiss the session's pending selection",
+    description:
+      'Emits `game.dismissed` (reason `dismissed`). When nothing is selected (another admin dismissed it or added a game first), answers 404 and emits nothing.',
+  })
+  @ApiOkResponse({
+    type: SuccessDto,
+    description: 'The selection was cleared',
+    example: { success: true, message: 'Selection of game 45 dismissed' },
+  })
+  @ApiNotFoundResponse({
+    type: ErrorResponseDto,
+    description: 'No such session, or nothing is selected in it',
+    example: { error: 'No game is selected in session 12' },
+  })
+  dismissGameSelection(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
+    return this.selection.dismiss(id);
   }
 
   @Patch(':id/games/:sessionGameId/status')

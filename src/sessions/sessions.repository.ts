@@ -1,13 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { modify, type Queryable } from '../database/sql';
-import type { SessionDto, SessionGameDto, SessionListItemDto } from './dto/session.dto';
+import type {
+  GameSource,
+  PendingSelectionDto,
+  SessionDto,
+  SessionGameDto,
+  SessionListItemDto,
+} from './dto/session.dto';
 
+/** The pending selection of session `s`, as every session read shows it. */
+const SELECTION_COLUMNS = `sel.game_id AS pending_game_id, sel.source AS pending_game_source,
+  CASE WHEN sel.session_id IS NULL THEN NULL ELSE json_build_object(
+    'game_id', sel.game_id, 'title', sel_game.title, 'pack_name', sel_game.pack_name,
+    'source', sel.source, 'selected_by', sel.selected_by,
+    'selected_at', to_char(sel.selected_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  ) END AS pending_selection`;
+const SESSIONS_FROM = `sessions s
+  LEFT JOIN session_selections sel ON sel.session_id = s.id
+  LEFT JOIN games sel_game ON sel_game.id = sel.game_id`;
 const SESSION_COLUMNS = `s.id, s.notes, s.is_active, s.created_at, s.closed_at,
-  (SELECT count(*) FROM session_games sg WHERE sg.session_id = s.id)::int AS games_played`;
+  (SELECT count(*) FROM session_games sg WHERE sg.session_id = s.id)::int AS games_played,
+  ${SELECTION_COLUMNS}`;
 
 /** A session game with the catalog fields a client shows beside it. */
-const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added,
+const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added, sg.source,
   sg.room_code, sg.player_count, sg.app_tag, sg.room_max_players, sg.lobby_state, sg.monitoring,
   sg.monitor_reason, sg.game_started_at, sg.game_ended_at, g.title, g.pack_name, g.min_players, g.max_players, g.game_type,
   g.family_friendly, g.ticker, g.upvotes, g.downvotes, g.popularity_score`;
@@ -60,7 +77,7 @@ export class SessionsRepository {
   ): Promise<SessionDto | undefined> {
     if (lock) await db.query('SELECT 1 FROM sessions WHERE id = $1 FOR NO KEY UPDATE', [id]);
     const [session] = await db.query<SessionDto[]>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.id = $1`,
+      `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS_FROM} WHERE s.id = $1`,
       [id],
     );
     return session;
@@ -68,7 +85,7 @@ export class SessionsRepository {
 
   async findActive(): Promise<SessionDto | undefined> {
     const [session] = await this.dataSource.query<SessionDto[]>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions s WHERE s.is_active`,
+      `SELECT ${SESSION_COLUMNS} FROM ${SESSIONS_FROM} WHERE s.is_active`,
     );
     return session;
   }
@@ -86,8 +103,9 @@ export class SessionsRepository {
       `SELECT s.id, s.is_active, s.created_at, s.closed_at,
               (SELECT count(*) FROM session_games sg WHERE sg.session_id = s.id)::int AS games_played,
               coalesce(btrim(s.notes), '') <> '' AS has_notes,
-              nullif(left(split_part(btrim(s.notes), E'\\n\\n', 1), 150), '') AS notes_preview
-       FROM sessions s ORDER BY s.created_at DESC, s.id DESC LIMIT $1 OFFSET $2`,
+              nullif(left(split_part(btrim(s.notes), E'\\n\\n', 1), 150), '') AS notes_preview,
+              ${SELECTION_COLUMNS}
+       FROM ${SESSIONS_FROM} ORDER BY s.created_at DESC, s.id DESC LIMIT $1 OFFSET $2`,
       [limit ?? null, offset],
     );
   }
@@ -147,14 +165,57 @@ export class SessionsRepository {
   async insertGame(
     db: Queryable,
     sessionId: number,
-    game: { game_id: number; manually_added: boolean; room_code: string | null },
+    game: { game_id: number; source: GameSource; room_code: string | null },
   ): Promise<number> {
     const [{ id }] = await db.query<{ id: number }[]>(
-      `INSERT INTO session_games (session_id, game_id, played_at, status, manually_added, room_code)
-       VALUES ($1, $2, clock_timestamp(), 'playing', $3, $4) RETURNING id`,
-      [sessionId, game.game_id, game.manually_added, game.room_code],
+      `INSERT INTO session_games (session_id, game_id, played_at, status, source, manually_added, room_code)
+       VALUES ($1, $2, clock_timestamp(), 'playing', $3, $3 = 'manual', $4) RETURNING id`,
+      [sessionId, game.game_id, game.source, game.room_code],
     );
     return id;
+  }
+
+  /** The session's pending selection, or undefined. */
+  async findSelection(
+    db: Queryable,
+    sessionId: number,
+  ): Promise<Pick<PendingSelectionDto, 'game_id' | 'source'> | undefined> {
+    const [row] = await db.query<Pick<PendingSelectionDto, 'game_id' | 'source'>[]>(
+      'SELECT game_id, source FROM session_selections WHERE session_id = $1',
+      [sessionId],
+    );
+    return row;
+  }
+
+  /** Stores the session's pending selection, replacing any earlier one. */
+  async select(
+    db: Queryable,
+    sessionId: number,
+    selection: { game_id: number; source: GameSource; selected_by: string },
+  ): Promise<Date> {
+    const [{ selected_at }] = await db.query<{ selected_at: Date }[]>(
+      `INSERT INTO session_selections (session_id, game_id, source, selected_by, selected_at)
+       VALUES ($1, $2, $3, $4, clock_timestamp())
+       ON CONFLICT (session_id) DO UPDATE
+         SET game_id = EXCLUDED.game_id, source = EXCLUDED.source,
+             selected_by = EXCLUDED.selected_by, selected_at = EXCLUDED.selected_at
+       RETURNING selected_at`,
+      [sessionId, selection.game_id, selection.source, selection.selected_by],
+    );
+    return selected_at;
+  }
+
+  /** Clears the session's pending selection; answers what it was, or undefined when none. */
+  async clearSelection(
+    db: Queryable,
+    sessionId: number,
+  ): Promise<Pick<PendingSelectionDto, 'game_id' | 'source'> | undefined> {
+    const { rows } = await modify<Pick<PendingSelectionDto, 'game_id' | 'source'>>(
+      db,
+      'DELETE FROM session_selections WHERE session_id = $1 RETURNING game_id, source',
+      [sessionId],
+    );
+    return rows[0];
   }
 
   /** The session's playing game (other than `except`) becomes played: one plays at a time. */

@@ -8,6 +8,7 @@ import type { SessionSummary } from '../events/event-types';
 import { GamesRepository } from '../games/games.repository';
 import { VotesRepository } from '../votes/votes.repository';
 import type { SessionDto, SessionListItemDto, SuccessDto } from './dto/session.dto';
+import { clearSelection } from './session-selection';
 import { SessionsRepository } from './sessions.repository';
 
 export const summary = (s: SessionDto): SessionSummary => ({
@@ -86,6 +87,7 @@ export class SessionsService {
     return this.outbox.transaction(async (tx) => {
       const current = await this.get(id, tx.manager, true);
       if (!current.is_active) throw new ConflictException(`Session ${id} is already closed`);
+      await clearSelection(tx, this.sessions, id, 'session_ended');
       await this.sessions.close(tx.manager, id, notes ?? null);
       const session = await this.get(id, tx.manager);
       await tx.record('session.ended', id, { session: summary(session) });

@@ -33,6 +33,7 @@ const TEST_EVENT: EventPayloads['game.added'] = {
     min_players: 2,
     max_players: 8,
     manually_added: false,
+    source: 'dice',
     room_code: null,
   },
 };

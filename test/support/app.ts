@@ -66,6 +66,7 @@ export function testConfig(
       heartbeatMs: 30_000,
       messagesPer10s: 100,
       maxBufferedBytes: 1024 * 1024,
+      presenceTimeoutMs: 45_000,
     },
     database: {
       poolSize: 10,

@@ -9,6 +9,7 @@ import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-Commit
 import { VoteDedupByUserTurns1764220800000 } from './1764220800000-VoteDedupByUserTurns';
 import { GameAppTags1764400000000 } from './1764400000000-GameAppTags';
 import { RoomMonitoring1764400100000 } from './1764400100000-RoomMonitoring';
+import { GameSourceAndSelection1764500300000 } from './1764500300000-GameSourceAndSelection';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   VoteDedupByUserTurns1764220800000,
   GameAppTags1764400000000,
   RoomMonitoring1764400100000,
+  GameSourceAndSelection1764500300000,
 ];

@@ -16,7 +16,62 @@ import { IsOptionalNotNull, IsRoomCode, MAX_ID, MAX_PLAYERS_LIMIT } from '../../
 
 export const MAX_NOTES_LENGTH = 50_000;
 
-export class SessionDto {
+/** How a game came to be played: the picker (`dice`), an admin's choice, or the viewers' poll. */
+export const GAME_SOURCES = ['dice', 'manual', 'poll'] as const;
+export type GameSource = (typeof GAME_SOURCES)[number];
+const SOURCE_DESCRIPTION =
+  "`dice`: picked by the picker; `manual`: chosen by hand; `poll`: won a viewers' poll.";
+
+/** The game an admin picked for the session and has not added yet. */
+export class PendingSelectionDto {
+  @ApiProperty({ example: 45, description: 'The catalog id of the selected game.' })
+  game_id!: number;
+
+  @ApiProperty({ example: 'Fibbage 4', description: "The selected game's title." })
+  title!: string;
+
+  @ApiProperty({ example: 'The Jackbox Party Pack 9', description: 'Its pack.' })
+  pack_name!: string;
+
+  @ApiProperty({ enum: GAME_SOURCES, example: 'dice', description: SOURCE_DESCRIPTION })
+  source!: GameSource;
+
+  @ApiProperty({ example: 'Alice', description: 'The admin who selected it.' })
+  selected_by!: string;
+
+  @ApiProperty({ example: '2025-11-01T20:28:00.000Z', description: 'When it was selected.' })
+  selected_at!: string;
+}
+
+/** What every session read says of the pending selection. */
+class PendingSelectionFields {
+  @ApiProperty({
+    example: 45,
+    nullable: true,
+    type: Number,
+    description: 'The game selected and not added yet (see pending_selection), or null.',
+  })
+  pending_game_id!: number | null;
+
+  @ApiProperty({
+    example: 'dice',
+    nullable: true,
+    type: String,
+    enum: GAME_SOURCES,
+    description: 'Where the selected game came from, or null when nothing is selected.',
+  })
+  pending_game_source!: GameSource | null;
+
+  @ApiProperty({
+    type: PendingSelectionDto,
+    nullable: true,
+    description:
+      'The game an admin selected and nobody has added yet, shared by every admin; null when none. Adding a game or closing the session clears it.',
+  })
+  pending_selection!: PendingSelectionDto | null;
+}
+
+export class SessionDto extends PendingSelectionFields {
   @ApiProperty({ example: 123 })
   id!: number;
 
@@ -36,7 +91,7 @@ export class SessionDto {
   games_played!: number;
 }
 
-export class SessionListItemDto {
+export class SessionListItemDto extends PendingSelectionFields {
   @ApiProperty({ example: 123 })
   id!: number;
 
@@ -132,11 +187,21 @@ export class AddSessionGameDto {
   @ApiPropertyOptional({
     example: false,
     default: false,
-    description: 'Chosen by hand rather than by the picker.',
+    description:
+      'Chosen by hand rather than by the picker: the same as `source: "manual"`. Given alone, it sets the source (true: `manual`, false: `dice`); given with a `source` it must agree with it (400 otherwise).',
   })
   @IsOptionalNotNull()
   @IsBoolean()
   manually_added?: boolean;
+
+  @ApiPropertyOptional({
+    enum: GAME_SOURCES,
+    example: 'poll',
+    description: `${SOURCE_DESCRIPTION} Default: from \`manually_added\` when it is given, else the source of the session's pending selection when that is this game, else \`dice\`.`,
+  })
+  @IsOptionalNotNull()
+  @IsIn(GAME_SOURCES)
+  source?: GameSource;
 
   @ApiPropertyOptional({
     example: 'LSBN',
@@ -147,6 +212,18 @@ export class AddSessionGameDto {
   @IsOptional()
   @IsRoomCode()
   room_code?: string | null;
+}
+
+export class GameSelectionDto {
+  @ApiProperty({ example: 45, description: 'The catalog id of the game picked for the session.' })
+  @Max(MAX_ID)
+  @Min(1)
+  @IsInt()
+  game_id!: number;
+
+  @ApiProperty({ enum: GAME_SOURCES, example: 'dice', description: SOURCE_DESCRIPTION })
+  @IsIn(GAME_SOURCES)
+  source!: GameSource;
 }
 
 export class SessionGameStatusDto {
@@ -195,8 +272,15 @@ export class SessionGameDto {
   @ApiProperty({ enum: ['playing', 'played', 'skipped'] })
   status!: 'playing' | 'played' | 'skipped';
 
-  @ApiProperty({ example: false })
+  @ApiProperty({ example: false, description: 'True exactly when `source` is `manual`.' })
   manually_added!: boolean;
+
+  @ApiProperty({
+    enum: GAME_SOURCES,
+    example: 'dice',
+    description: `How the game came to be played. ${SOURCE_DESCRIPTION}`,
+  })
+  source!: GameSource;
 
   @ApiProperty({ example: 'LSBN', nullable: true, type: String })
   room_code!: string | null;
