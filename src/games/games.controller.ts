@@ -144,7 +144,7 @@ export class GamesController {
         'A bad line (all of them listed, at most 20), or a body that is neither CSV nor {csv}',
       examples: {
         missingColumn:
-          'CSV refused, nothing imported: the header lacks the required columns min_players, max_players',
+          'CSV refused, nothing was changed: line 1: missing required columns min_players, max_players',
       },
     },
   })

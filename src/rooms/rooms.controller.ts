@@ -42,7 +42,7 @@ export class RoomsController {
       description: 'The game is not playing, or has no room code',
       examples: {
         notPlaying: 'Session game 1 is played: only the playing game can be monitored',
-        noRoomCode: 'Session game 1 has no room code: set one with PATCH .../room-code first',
+        noRoomCode: 'Session game 2 has no room code: set one with PATCH .../room-code first',
       },
     },
     503: {

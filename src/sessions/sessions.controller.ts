@@ -392,7 +392,7 @@ export class SessionsController {
   @SESSION_ID
   @SESSION_GAME_ID
   @ApiOkResponse({ type: SessionGameDto, description: 'The session game after the change.' })
-  @ApiErrors(SESSION_GAME_ERRORS({ badCount: 'player_count must not be less than 1' }))
+  @ApiErrors(SESSION_GAME_ERRORS({ badCount: 'player_count must not be less than 0' }))
   @ApiBody({ type: PlayerCountDto, description: 'The player count, or null.' })
   setSessionGamePlayerCount(
     @Param('id', IdPipe) id: number,
