@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { AuthService } from './auth/auth.service';
 import { isAdminRoute } from './auth/jwt-auth.guard';
@@ -15,8 +14,8 @@ import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
 import { observeRequests } from './metrics/http-metrics';
 import { Metrics } from './metrics/metrics';
-import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
-import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
+import { LIVE_VOTE_PATH } from './votes/live-vote.route';
+import { setupOpenApi } from './openapi/openapi-document';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -28,29 +27,6 @@ function bodyLimitFor(route: { url: string; config?: unknown }): number {
   if (!isAdminRoute(route.config)) return ANONYMOUS_BODY_LIMIT_BYTES;
   // A whole night's chat log is bigger than any other body.
   return route.url.endsWith('/chat-import') ? CHAT_IMPORT_BODY_LIMIT_BYTES : BODY_LIMIT_BYTES;
-}
-
-function setupOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Jackbox Game Picker API')
-      .setDescription(
-        'Catalog, weighted picker, sessions and live votes for streamed Jackbox game nights. ' +
-          'Log in with POST /api/auth/login, then use the token with "Authorize". ' +
-          'Every error answers {"error": "message"}; while the database is unavailable, any request ' +
-          'that needs it answers 503 with a Retry-After header.',
-      )
-      .setVersion('1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-      .build(),
-    { extraModels: [LiveVoteDto, LiveVoteResponseDto] },
-  );
-  // The live vote is a plain Fastify route (see LiveVoteRoute): Nest does not document it.
-  document.paths[LIVE_VOTE_PATH] = {
-    post: LIVE_VOTE_OPERATION,
-  };
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 
 /** Builds the whole application (not yet listening): used by main.ts and by the tests. */

@@ -6,7 +6,7 @@ import type { StringValue } from 'ms';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
 import { AuthController } from './auth.controller';
-import { AuthService } from './auth.service';
+import { AuthService, LOGIN_ERRORS } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 // A bare number means seconds to jsonwebtoken, but milliseconds when passed as a string.
@@ -31,9 +31,12 @@ const expiresIn = (value: string): number | StringValue =>
     }),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: RuntimeConfig) => [
-        { ttl: seconds(config.loginRateLimit.windowSeconds), limit: config.loginRateLimit.limit },
-      ],
+      useFactory: (config: RuntimeConfig) => ({
+        throttlers: [
+          { ttl: seconds(config.loginRateLimit.windowSeconds), limit: config.loginRateLimit.limit },
+        ],
+        errorMessage: LOGIN_ERRORS.tooMany,
+      }),
     }),
   ],
   controllers: [AuthController],

@@ -12,6 +12,13 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 /** Tokens verified lately: a bot sends the same token with every vote. */
 const VERIFIED_CACHE = 1_000;
 
+/** What a refused login is told. */
+export const LOGIN_ERRORS = {
+  noKey: 'Admin key is required: send {"apiKey": "..."}',
+  wrongKey: 'Invalid admin key',
+  tooMany: 'Too many login attempts: try again after the seconds in the Retry-After header',
+} as const;
+
 @Injectable()
 export class AuthService {
   private readonly admins: { name: string; keyDigest: Buffer }[];
@@ -28,9 +35,9 @@ export class AuthService {
   }
 
   login(key: string | undefined): LoginResponseDto {
-    if (!key) throw new BadRequestException('Admin key is required: send {"apiKey": "..."}');
+    if (!key) throw new BadRequestException(LOGIN_ERRORS.noKey);
     const admin = this.findAdmin(key);
-    if (!admin) throw new UnauthorizedException('Invalid admin key');
+    if (!admin) throw new UnauthorizedException(LOGIN_ERRORS.wrongKey);
     const token = this.jwt.sign({ role: 'admin', name: admin.name, timestamp: Date.now() });
     return {
       token,

@@ -7,9 +7,9 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ErrorResponseDto } from '../common/error-body';
+import { ApiErrors } from '../openapi/api-errors';
 import { AuthService, TokenClaims } from './auth.service';
 
 export type AuthenticatedRequest = FastifyRequest & { admin?: TokenClaims };
@@ -37,13 +37,20 @@ export class JwtAuthGuard implements CanActivate {
   }
 }
 
+/** What a request without a usable admin token is told. */
+export const AUTH_ERRORS = {
+  missingToken: 'Access token required',
+  notBearer: 'Authorization header must be "Bearer <token>"',
+  badToken: 'Invalid or expired token',
+} as const;
+
 /** The admin a `Bearer` header names, or a 401 saying what is wrong with it. */
 export function authenticate(auth: AuthService, header: string | undefined): TokenClaims {
-  if (!header) throw new UnauthorizedException('Access token required');
+  if (!header) throw new UnauthorizedException(AUTH_ERRORS.missingToken);
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+  if (!match) throw new UnauthorizedException(AUTH_ERRORS.notBearer);
   const claims = auth.verify(match[1]);
-  if (!claims) throw new UnauthorizedException('Invalid or expired token');
+  if (!claims) throw new UnauthorizedException(AUTH_ERRORS.badToken);
   return claims;
 }
 
@@ -74,8 +81,10 @@ export const AdminOnly = () =>
     UseGuards(JwtAuthGuard),
     AdminRouteConfig(),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      type: ErrorResponseDto,
-      description: 'Missing, invalid or expired token',
+    ApiErrors({
+      401: {
+        description: 'No token, not a Bearer header, or a token that is invalid or expired',
+        examples: AUTH_ERRORS,
+      },
     }),
   );

@@ -2,6 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** The one error shape every endpoint answers with. */
 export class ErrorResponseDto {
-  @ApiProperty({ example: 'playerCount must be an integer number' })
+  @ApiProperty({
+    description: 'What went wrong, in words meant for the person who sent the request.',
+    example: 'Session 9999 not found',
+  })
   error!: string;
 }

@@ -1,6 +1,9 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
 import { MAX_ID } from './validators';
 
+/** The 400 message for a path id that is not one. */
+export const notAnId = (name: string): string => `${name} must be a positive integer`;
+
 /**
  * A positive integer path id; anything else is a 400 naming the parameter. Use the class for
  * `:id`, or `new IdPipe('sessionGameId')` for another name. Not injectable on purpose: Nest
@@ -13,7 +16,7 @@ export class IdPipe implements PipeTransform<unknown, number> {
   transform(value: unknown): number {
     const id = typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
     if (!(id >= 1 && id <= MAX_ID)) {
-      throw new BadRequestException(`${this.name} must be a positive integer`);
+      throw new BadRequestException(notAnId(this.name));
     }
     return id;
   }

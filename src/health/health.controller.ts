@@ -12,16 +12,31 @@ import { DatabaseUnavailableError } from '../common/database-errors';
 import { DatabaseAvailability } from '../database/database-availability';
 
 class HealthDto {
-  @ApiProperty({ example: 'ok', enum: ['ok', 'error'] })
+  @ApiProperty({
+    example: 'ok',
+    enum: ['ok', 'error'],
+    description: '`error` while the database is down.',
+  })
   status!: string;
 
-  @ApiProperty({ example: 'Jackbox Game Picker API is running' })
+  @ApiProperty({
+    example: 'Jackbox Game Picker API is running',
+    description: 'The state, in words.',
+  })
   message!: string;
 
-  @ApiProperty({ example: 'up', enum: ['up', 'down'] })
+  @ApiProperty({
+    example: 'up',
+    enum: ['up', 'down'],
+    description: 'Whether the database answered.',
+  })
   database!: string;
 
-  @ApiProperty({ example: 'Database unavailable', required: false })
+  @ApiProperty({
+    example: 'Database unavailable',
+    required: false,
+    description: 'Only while the database is down.',
+  })
   error?: string;
 }
 
@@ -35,11 +50,36 @@ export class HealthController {
     private readonly availability: DatabaseAvailability,
   ) {}
 
-  @Get(['health', 'api/health'])
-  @ApiOperation({ summary: 'Liveness and database readiness (no auth)' })
-  @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto, description: 'The database is unreachable' })
-  async getHealth(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+  @Get('health')
+  @ApiOperation({
+    summary: 'Liveness and database readiness (no auth)',
+    description:
+      "200 while the database answers a query within 2 seconds, 503 otherwise: the Docker health check's URL.",
+  })
+  @ApiOkResponse({ type: HealthDto, description: 'Running, and the database answers.' })
+  @ApiServiceUnavailableResponse({
+    type: HealthDto,
+    description: 'Running, but the database does not answer',
+  })
+  getHealth(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    return this.check(reply);
+  }
+
+  @Get('api/health')
+  @ApiOperation({
+    summary: 'The same check under /api (no auth)',
+    description: 'Identical to GET /health, for proxies that forward /api only.',
+  })
+  @ApiOkResponse({ type: HealthDto, description: 'Running, and the database answers.' })
+  @ApiServiceUnavailableResponse({
+    type: HealthDto,
+    description: 'Running, but the database does not answer',
+  })
+  getApiHealth(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
+    return this.check(reply);
+  }
+
+  private async check(reply: FastifyReply): Promise<HealthDto> {
     if (await this.databaseAnswers()) {
       return { status: 'ok', message: 'Jackbox Game Picker API is running', database: 'up' };
     }

@@ -13,20 +13,19 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
+  ApiBody,
   ApiCreatedResponse,
   ApiExtraModels,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AdminOnly, type AuthenticatedRequest } from '../auth/jwt-auth.guard';
-import { ErrorResponseDto } from '../common/error-body';
+import { ApiErrors, badId, MISSING_ID, type ErrorDoc } from '../openapi/api-errors';
 import { IdPipe } from '../common/id.pipe';
 import {
   AddSessionGameDto,
@@ -53,8 +52,36 @@ import { SessionsService } from './sessions.service';
 
 const SessionGameId = new IdPipe('sessionGameId');
 
+/** The `{id}` path parameter of every session route. */
+export const SESSION_ID = ApiParam({
+  name: 'id',
+  description: 'The session id (GET /api/sessions, or GET /api/sessions/active).',
+  example: 1,
+});
+/** The `{sessionGameId}` path parameter: a row of the session's games, not a catalog id. */
+export const SESSION_GAME_ID = ApiParam({
+  name: 'sessionGameId',
+  description: "The session game's own id (`id` in GET /api/sessions/{id}/games), not the game id.",
+  example: 1,
+});
+export const SESSION_NOT_FOUND: Record<number, ErrorDoc> = {
+  404: {
+    description: 'No session has this id',
+    examples: { noSession: `Session ${MISSING_ID} not found` },
+  },
+};
+const BAD_ID: Record<number, ErrorDoc> = {
+  400: { description: 'The id is not a positive integer', examples: badId() },
+};
+const SESSION_GAME_ERRORS = (body: ErrorDoc['examples']): Record<number, ErrorDoc> => ({
+  400: { description: 'A bad id, or a bad body', examples: body },
+  404: {
+    description: 'The session has no game with this sessionGameId (or there is no such session)',
+    examples: { noSessionGame: 'Session game not found' },
+  },
+});
+
 @ApiTags('sessions')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid parameter or body' })
 @ApiExtraModels(SessionDto, NoActiveSessionDto)
 @Controller('api/sessions')
 export class SessionsController {
@@ -69,9 +96,30 @@ export class SessionsController {
   @ApiOperation({
     summary: 'List sessions, newest first',
     description:
-      'Headers: X-Total-Count (all sessions), X-Absolute-Total, and with an offset X-Prev-Last-Date (created_at of the row before the page).',
+      'Every session without a limit. Headers: X-Total-Count (all sessions), X-Absolute-Total, and with an offset ' +
+      'X-Prev-Last-Date (created_at of the row before the page).',
   })
-  @ApiOkResponse({ type: [SessionListItemDto] })
+  @ApiOkResponse({
+    type: [SessionListItemDto],
+    description: 'The page of sessions.',
+    headers: {
+      'X-Total-Count': { description: 'All sessions.', schema: { type: 'integer' } },
+      'X-Absolute-Total': {
+        description: 'All sessions (the same number).',
+        schema: { type: 'integer' },
+      },
+      'X-Prev-Last-Date': {
+        description: 'With an offset: created_at of the session just before this page.',
+        schema: { type: 'string', format: 'date-time' },
+      },
+    },
+  })
+  @ApiErrors({
+    400: {
+      description: 'limit or offset is not a number',
+      examples: { badLimit: 'limit must be a positive integer or "all"' },
+    },
+  })
   async listSessions(
     @Query() query: ListSessionsQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -88,8 +136,12 @@ export class SessionsController {
   }
 
   @Get('active')
-  @ApiOperation({ summary: 'The active session, or {session: null, message}' })
+  @ApiOperation({
+    summary: 'The active session, or {session: null, message}',
+    description: 'At most one session is active: the one games and live votes go to.',
+  })
   @ApiOkResponse({
+    description: 'The active session, or `{session: null, message}` when there is none.',
     schema: {
       oneOf: [{ $ref: getSchemaPath(SessionDto) }, { $ref: getSchemaPath(NoActiveSessionDto) }],
     },
@@ -99,9 +151,10 @@ export class SessionsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One session' })
-  @ApiOkResponse({ type: SessionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiOperation({ summary: 'One session', description: 'Active or closed.' })
+  @ApiOkResponse({ type: SessionDto, description: 'The session.' })
+  @ApiErrors({ ...BAD_ID, ...SESSION_NOT_FOUND })
   getSession(@Param('id', IdPipe) id: number): Promise<SessionDto> {
     return this.sessions.get(id);
   }
@@ -110,12 +163,21 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Start a session (only one can be active)',
-    description: 'Emits `session.started`.',
+    description: 'Emits `session.started`. The body, and its notes, are optional.',
   })
-  @ApiCreatedResponse({ type: SessionDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'Another session is active: the body also has activeSessionId',
+  @ApiBody({ type: NotesDto, required: false, description: 'Optional notes.' })
+  @ApiCreatedResponse({ type: SessionDto, description: 'The new, active session.' })
+  @ApiErrors({
+    400: {
+      description:
+        'Another session is active (the body also has its activeSessionId), or bad notes',
+      examples: {
+        anotherActive: {
+          error: 'An active session already exists. Please close it before creating a new one.',
+          activeSessionId: 1,
+        },
+      },
+    },
   })
   createSession(@Body() dto: NotesDto): Promise<SessionDto> {
     return this.sessions.create(dto.notes);
@@ -126,32 +188,57 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: 'Close a session, optionally writing its notes',
-    description: 'Emits `session.ended`.',
+    description:
+      'Emits `session.ended`. Notes sent here replace the session notes; the body is optional.',
   })
-  @ApiOkResponse({ type: SessionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Already closed' })
+  @SESSION_ID
+  @ApiBody({ type: NotesDto, required: false, description: 'Optional closing notes.' })
+  @ApiOkResponse({ type: SessionDto, description: 'The closed session.' })
+  @ApiErrors({
+    ...BAD_ID,
+    ...SESSION_NOT_FOUND,
+    409: {
+      description: 'The session is already closed',
+      examples: { alreadyClosed: 'Session 1 is already closed' },
+    },
+  })
   closeSession(@Param('id', IdPipe) id: number, @Body() dto: NotesDto): Promise<SessionDto> {
     return this.sessions.close(id, dto.notes);
   }
 
   @Delete(':id')
   @AdminOnly()
+  @SESSION_ID
   @ApiOperation({
-    summary: 'Delete a closed session with its games and votes (vote counters follow)',
+    summary: 'Delete a closed session with its games and votes',
+    description: "The games' vote counters and play counts lose what the session added to them.",
   })
-  @ApiOkResponse({ type: SuccessDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The session is active' })
+  @ApiOkResponse({ type: SuccessDto, description: 'The session is gone.' })
+  @ApiErrors({
+    ...BAD_ID,
+    ...SESSION_NOT_FOUND,
+    409: {
+      description: 'The session is active: close it first',
+      examples: { active: 'Session 1 is active: close it before deleting it' },
+    },
+  })
   deleteSession(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
     return this.sessions.remove(id);
   }
 
   @Put(':id/notes')
   @AdminOnly()
-  @ApiOperation({ summary: "Replace a session's notes (markdown)" })
-  @ApiOkResponse({ type: SessionDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiOperation({
+    summary: "Replace a session's notes (markdown)",
+    description: 'Active or closed sessions alike.',
+  })
+  @ApiOkResponse({ type: SessionDto, description: 'The session with its new notes.' })
+  @ApiErrors({
+    400: { description: 'A bad id, or no notes', examples: { noNotes: 'notes must be a string' } },
+    ...SESSION_NOT_FOUND,
+  })
+  @ApiBody({ type: RequiredNotesDto, description: 'The new notes.' })
   setSessionNotes(
     @Param('id', IdPipe) id: number,
     @Body() dto: RequiredNotesDto,
@@ -161,9 +248,10 @@ export class SessionsController {
 
   @Delete(':id/notes')
   @AdminOnly()
-  @ApiOperation({ summary: "Clear a session's notes" })
-  @ApiOkResponse({ type: SuccessDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiOperation({ summary: "Clear a session's notes", description: 'The notes become null.' })
+  @ApiOkResponse({ type: SuccessDto, description: 'The notes are gone.' })
+  @ApiErrors({ ...BAD_ID, ...SESSION_NOT_FOUND })
   async deleteSessionNotes(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
     await this.sessions.setNotes(id, null);
     return { success: true, message: 'Notes deleted' };
@@ -171,13 +259,24 @@ export class SessionsController {
 
   @Get(':id/export')
   @AdminOnly()
-  @ApiOperation({ summary: 'Export a session (games, votes, notes) as text (default) or JSON' })
+  @SESSION_ID
+  @ApiOperation({
+    summary: 'Export a session (games, votes, notes) as text (default) or JSON',
+    description:
+      'Sent as a download (`Content-Disposition: attachment`), session-<id>.txt or .json.',
+  })
   @ApiProduces('text/plain', 'application/json')
   @ApiOkResponse({
-    description: 'The export',
+    description: 'The export, as text or JSON by `format`.',
     schema: { type: 'string', example: 'Jackbox Game Picker - session 12\n...' },
   })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiErrors({
+    400: {
+      description: 'A bad id, or a format other than txt and json',
+      examples: { badFormat: 'format must be one of the following values: json, txt' },
+    },
+    ...SESSION_NOT_FOUND,
+  })
   async exportSession(
     @Param('id', IdPipe) id: number,
     @Query() query: ExportQuery,
@@ -192,9 +291,14 @@ export class SessionsController {
   }
 
   @Get(':id/games')
-  @ApiOperation({ summary: "A session's games in play order, with the game fields" })
-  @ApiOkResponse({ type: [SessionGameDto] })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiOperation({
+    summary: "A session's games in play order, with the game fields",
+    description:
+      'Each row is a session game (its own id, for the routes below) joined with its catalog game.',
+  })
+  @ApiOkResponse({ type: [SessionGameDto], description: 'The games, first played first.' })
+  @ApiErrors({ ...BAD_ID, ...SESSION_NOT_FOUND })
   listSessionGames(@Param('id', IdPipe) id: number): Promise<SessionGameDto[]> {
     return this.sessionGames.list(id);
   }
@@ -206,17 +310,34 @@ export class SessionsController {
     description:
       "The new row is `playing`; the previous `playing` row becomes `played`; play_count goes up. Emits `game.added`. Clears the session's pending selection (emitting `game.dismissed` with reason `added`).",
   })
-  @ApiCreatedResponse({ type: SessionGameDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'A bad field, or `manually_added` and `source` that disagree',
-    example: {
-      error:
-        'manually_added true contradicts source "poll": manually_added is true exactly when source is "manual"',
+  @SESSION_ID
+  @ApiBody({
+    type: AddSessionGameDto,
+    description: 'The game to add; a room code is optional.',
+    examples: { game: { summary: 'Add game 1', value: { game_id: 1 } } },
+  })
+  @ApiCreatedResponse({ type: SessionGameDto, description: 'The new session game, now playing.' })
+  @ApiErrors({
+    400: {
+      description: 'A bad id, a bad body, or `manually_added` and `source` that disagree',
+      examples: {
+        noGameId: 'game_id must be an integer number',
+        contradiction:
+          'manually_added true contradicts source "poll": manually_added is true exactly when source is "manual"',
+      },
+    },
+    404: {
+      description: 'No such session, or no such game',
+      examples: {
+        noSession: `Session ${MISSING_ID} not found`,
+        noGame: `Game ${MISSING_ID} not found`,
+      },
+    },
+    409: {
+      description: 'The session is closed',
+      examples: { closed: 'Session 1 is closed: games can only be added to the active session' },
     },
   })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such session or game' })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The session is closed' })
   addGameToSession(
     @Param('id', IdPipe) id: number,
     @Body() dto: AddSessionGameDto,
@@ -232,21 +353,27 @@ export class SessionsController {
     description:
       "Stores the pick on the session, replacing any earlier one, so every admin sees it (the session's reads show it as `pending_selection`). Emits `game.picked`. Adding a game to the session, or closing it, clears the selection.",
   })
+  @SESSION_ID
   @ApiOkResponse({ type: PendingSelectionDto, description: 'The stored selection' })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'A missing or bad game_id or source',
-    example: { error: 'source must be one of the following values: dice, manual, poll' },
-  })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'No such session or game',
-    example: { error: 'Game 999 not found' },
-  })
-  @ApiConflictResponse({
-    type: ErrorResponseDto,
-    description: 'The session is closed',
-    example: { error: 'Session 12 is closed: only the active session has a game selection' },
+  @ApiErrors({
+    400: {
+      description: 'A bad id, or a missing or bad game_id or source',
+      examples: {
+        ...badId(),
+        badSource: 'source must be one of the following values: dice, manual, poll',
+      },
+    },
+    404: {
+      description: 'No such session or game',
+      examples: {
+        noSession: `Session ${MISSING_ID} not found`,
+        noGame: `Game ${MISSING_ID} not found`,
+      },
+    },
+    409: {
+      description: 'The session is closed',
+      examples: { closed: 'Session 1 is closed: only the active session has a game selection' },
+    },
   })
   selectGame(
     @Param('id', IdPipe) id: number,
@@ -258,6 +385,7 @@ export class SessionsController {
 
   @Delete(':id/game-selection')
   @AdminOnly()
+  @SESSION_ID
   @ApiOperation({
     summary: "Dismiss the session's pending selection",
     description:
@@ -268,10 +396,12 @@ export class SessionsController {
     description: 'The selection was cleared',
     example: { success: true, message: 'Selection of game 45 dismissed' },
   })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'No such session, or nothing is selected in it',
-    example: { error: 'No game is selected in session 12' },
+  @ApiErrors({
+    400: { description: 'A bad id', examples: badId() },
+    404: {
+      description: 'No such session, or nothing is selected in it',
+      examples: { nothingSelected: 'No game is selected in session 1' },
+    },
   })
   dismissGameSelection(@Param('id', IdPipe) id: number): Promise<SuccessDto> {
     return this.selection.dismiss(id);
@@ -281,10 +411,22 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Set a session game's status (one `playing` at a time)",
-    description: 'Emits `session-game.updated`.',
+    description:
+      'Emits `session-game.updated`. Setting `playing` makes the playing game `played`; only the active session can have one playing.',
   })
-  @ApiOkResponse({ type: SessionGameDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @SESSION_GAME_ID
+  @ApiOkResponse({ type: SessionGameDto, description: 'The session game after the change.' })
+  @ApiErrors({
+    ...SESSION_GAME_ERRORS({
+      badStatus: 'status must be one of the following values: playing, played, skipped',
+    }),
+    409: {
+      description: 'playing, in a closed session',
+      examples: { closed: 'Session 1 is closed: no game can be playing' },
+    },
+  })
+  @ApiBody({ type: SessionGameStatusDto, description: 'The new status.' })
   setSessionGameStatus(
     @Param('id', IdPipe) id: number,
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
@@ -297,10 +439,13 @@ export class SessionsController {
   @AdminOnly()
   @ApiOperation({
     summary: "Set or clear a session game's room code",
-    description: 'Emits `session-game.updated`.',
+    description: 'Emits `session-game.updated`. null clears it.',
   })
-  @ApiOkResponse({ type: SessionGameDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @SESSION_GAME_ID
+  @ApiOkResponse({ type: SessionGameDto, description: 'The session game after the change.' })
+  @ApiErrors(SESSION_GAME_ERRORS({ badCode: 'room_code must be 4 letters' }))
+  @ApiBody({ type: RoomCodeDto, description: 'The room code, or null.' })
   setSessionGameRoomCode(
     @Param('id', IdPipe) id: number,
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
@@ -315,8 +460,11 @@ export class SessionsController {
     summary: "Set or clear a session game's player count",
     description: 'A manual override. Emits `session-game.updated`, then `player-count.updated`.',
   })
-  @ApiOkResponse({ type: SessionGameDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @SESSION_GAME_ID
+  @ApiOkResponse({ type: SessionGameDto, description: 'The session game after the change.' })
+  @ApiErrors(SESSION_GAME_ERRORS({ badCount: 'player_count must not be less than 0' }))
+  @ApiBody({ type: PlayerCountDto, description: 'The player count, or null.' })
   setSessionGamePlayerCount(
     @Param('id', IdPipe) id: number,
     @Param('sessionGameId', SessionGameId) sessionGameId: number,
@@ -331,8 +479,10 @@ export class SessionsController {
     summary: 'Remove a game from a session',
     description: 'Emits `session-game.updated` with change `removed`.',
   })
-  @ApiOkResponse({ type: SuccessDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @SESSION_GAME_ID
+  @ApiOkResponse({ type: SuccessDto, description: 'The session game is gone.' })
+  @ApiErrors(SESSION_GAME_ERRORS({ badSessionGameId: 'sessionGameId must be a positive integer' }))
   removeSessionGame(
     @Param('id', IdPipe) id: number,
     @Param('sessionGameId', SessionGameId) sessionGameId: number,

@@ -11,8 +11,9 @@ export class StatsController {
   @Get()
   @ApiOperation({
     summary: 'Catalog, session and vote totals; top rated and most played games; plays per pack',
+    description: 'Computed on each request from the catalog, the sessions and the votes.',
   })
-  @ApiOkResponse({ type: StatsDto })
+  @ApiOkResponse({ type: StatsDto, description: 'The totals and rankings.' })
   getStats(): Promise<StatsDto> {
     return this.stats.getStats();
   }

@@ -2,27 +2,27 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Game } from '../games/dto/game.dto';
 
 export class PackPlaysDto {
-  @ApiProperty({ example: 'The Jackbox Party Pack 7' })
+  @ApiProperty({ description: 'The pack name.', example: 'The Jackbox Party Pack 7' })
   pack_name!: string;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ description: 'Games in the pack.', example: 5 })
   game_count!: number;
 
-  @ApiProperty({ example: 31 })
+  @ApiProperty({ description: "Sum of its games' play counts.", example: 31 })
   play_count!: number;
 }
 
 export class StatsDto {
-  @ApiProperty({ example: 63 })
+  @ApiProperty({ description: 'Games in the catalog.', example: 63 })
   totalGames!: number;
 
-  @ApiProperty({ example: 60 })
+  @ApiProperty({ description: 'Of them, the enabled ones.', example: 60 })
   enabledGames!: number;
 
-  @ApiProperty({ example: 13 })
+  @ApiProperty({ description: 'Packs in the catalog.', example: 13 })
   totalPacks!: number;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'Sessions, active and closed.', example: 12 })
   totalSessions!: number;
 
   @ApiProperty({ example: 87, description: 'Games played across all sessions.' })
@@ -37,6 +37,6 @@ export class StatsDto {
   @ApiProperty({ type: [Game], description: 'Top 10 by play_count.' })
   mostPlayedGames!: Game[];
 
-  @ApiProperty({ type: [PackPlaysDto] })
+  @ApiProperty({ description: 'Plays per pack.', type: [PackPlaysDto] })
   packStats!: PackPlaysDto[];
 }

@@ -9,11 +9,12 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
   ADMIN_ROUTE_CONFIG,
+  AUTH_ERRORS,
   authenticate,
   type AuthenticatedRequest,
 } from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
-import { sendError } from '../common/http-exception.filter';
+import { DATABASE_UNAVAILABLE_MESSAGE, sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
 import { Metrics, type VoteRefusal } from '../metrics/metrics';
@@ -24,9 +25,20 @@ import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
 
-const error = (description: string) => ({
+/** An error response of the route, with the body the server sends (see ApiErrors). */
+const error = (description: string, examples: Record<string, string>) => ({
   description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } },
+  content: {
+    'application/json': {
+      schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+      examples: Object.fromEntries(
+        Object.entries(examples).map(([name, message]) => [
+          name,
+          { summary: message, value: { error: message } },
+        ]),
+      ),
+    },
+  },
 });
 
 /** The route's OpenAPI operation, added to the document by hand (Nest does not see the route). */
@@ -37,11 +49,23 @@ export const LIVE_VOTE_OPERATION = {
   description:
     'The vote goes to the game of the active session that was being played at `timestamp` (the latest one added ' +
     'at or before it), or with `ticker` to that game directly. The same username within 1 second of their previous ' +
-    'vote is a 409. Emits `vote.received`.',
+    'vote is a 409. Emits `vote.received`. The example needs an active session with a game added before its timestamp: ' +
+    'put the current time there.',
   security: [{ bearer: [] }],
   requestBody: {
     required: true,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/LiveVoteDto' } } },
+    description: 'The vote, as read from the chat.',
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/LiveVoteDto' },
+        examples: {
+          thisGame: {
+            summary: 'thisgame++ from a chat user',
+            value: { username: 'TestUser', vote: 'up', timestamp: '2025-11-01T20:30:00Z' },
+          },
+        },
+      },
+    },
   },
   responses: {
     200: {
@@ -50,13 +74,30 @@ export const LIVE_VOTE_OPERATION = {
         'application/json': { schema: { $ref: '#/components/schemas/LiveVoteResponseDto' } },
       },
     },
-    400: error('Invalid body'),
-    401: error('Missing, invalid or expired token'),
-    404: error('No active session, no game yet, timestamp before the first game, unknown ticker'),
-    409: error('Duplicate vote (within 1 second of the previous one)'),
+    400: error('A field is missing or malformed', {
+      badVote: 'vote must be one of the following values: up, down',
+    }),
+    401: error('No token, not a Bearer header, or a token that is invalid or expired', AUTH_ERRORS),
+    404: error(
+      'No active session, no game yet, a timestamp before the first game, or an unknown ticker',
+      {
+        noSession: 'No active session: votes can only be recorded while a session is running',
+        unknownTicker: 'No game has the ticker ZZZZ',
+      },
+    ),
+    409: error('The same username voted within 1 second of this timestamp', {
+      duplicate: 'Duplicate vote: TestUser already voted within 1 second of 2025-11-01T20:30:00Z',
+    }),
     503: {
-      ...error('The database is unavailable: retry after the seconds the Retry-After header says'),
-      headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
+      ...error('The database is unavailable: retry after the seconds the Retry-After header says', {
+        databaseDown: DATABASE_UNAVAILABLE_MESSAGE,
+      }),
+      headers: {
+        'Retry-After': {
+          description: 'Seconds to wait before trying again.',
+          schema: { type: 'integer', example: 5 },
+        },
+      },
     },
   },
 };

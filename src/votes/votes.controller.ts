@@ -1,14 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/jwt-auth.guard';
-import { ErrorResponseDto } from '../common/error-body';
+import { ApiErrors, badId } from '../openapi/api-errors';
+import { SESSION_ID, SESSION_NOT_FOUND } from '../sessions/sessions.controller';
 import { IdPipe } from '../common/id.pipe';
 import {
   ChatImportDto,
@@ -22,22 +16,37 @@ import { ChatImportBodyPipe } from './chat-import-body.pipe';
 import { VotesService } from './votes.service';
 
 @ApiTags('votes')
-@ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Invalid parameter or body' })
 @Controller('api')
 export class VotesController {
   constructor(private readonly votes: VotesService) {}
 
   @Get('votes')
-  @ApiOperation({ summary: 'Vote history, newest first, paginated' })
-  @ApiOkResponse({ type: VoteListDto })
+  @ApiOperation({
+    summary: 'Vote history, newest first, paginated',
+    description: 'Every filter is optional; without any, every vote, 50 per page.',
+  })
+  @ApiOkResponse({ type: VoteListDto, description: 'A page of votes and where it is.' })
+  @ApiErrors({
+    400: {
+      description: 'A filter or page out of range',
+      examples: { badLimit: 'limit must not be greater than 100' },
+    },
+  })
   listVotes(@Query() query: ListVotesQuery): Promise<VoteListDto> {
     return this.votes.list(query);
   }
 
   @Get('sessions/:id/votes')
-  @ApiOperation({ summary: "A session's votes per game" })
-  @ApiOkResponse({ type: SessionVotesDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiOperation({
+    summary: "A session's votes per game",
+    description: 'Totals of the votes cast during the session, per game, best net score first.',
+  })
+  @ApiOkResponse({ type: SessionVotesDto, description: 'The totals.' })
+  @ApiErrors({
+    400: { description: 'The id is not a positive integer', examples: badId() },
+    ...SESSION_NOT_FOUND,
+  })
   getSessionVotes(@Param('id', IdPipe) id: number): Promise<SessionVotesDto> {
     return this.votes.sessionTotals(id);
   }
@@ -52,9 +61,16 @@ export class VotesController {
       'anywhere in a message, any case, go to the game played at the message time; the same user within 1 second of a ' +
       'recorded vote is skipped, so importing a log twice counts nothing new.',
   })
-  @ApiBody({ type: ChatImportDto })
-  @ApiOkResponse({ type: ChatImportResultDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @SESSION_ID
+  @ApiBody({ type: ChatImportDto, description: 'The chat log.' })
+  @ApiOkResponse({ type: ChatImportResultDto, description: 'What the import counted.' })
+  @ApiErrors({
+    400: {
+      description: 'A bad id, or a message that is not {username, message, timestamp}',
+      examples: { notAnObject: 'chatData.0 must be an object' },
+    },
+    ...SESSION_NOT_FOUND,
+  })
   importChat(
     @Param('id', IdPipe) id: number,
     @Body(ChatImportBodyPipe) body: { chatData: ChatMessageDto[] },

@@ -1,4 +1,4 @@
-import { embeddedIPv4, refusedAddress } from './address-policy';
+import { embeddedIPv4, placeholderHost, refusedAddress } from './address-policy';
 
 const open = { allowPrivate: true, allowedHosts: [] };
 const strict = { allowPrivate: false, allowedHosts: ['bot.local'] };
@@ -102,6 +102,22 @@ describe('embeddedIPv4', () => {
     'finds none in %s',
     (address) => {
       expect(embeddedIPv4(address)).toEqual([]);
+    },
+  );
+});
+
+describe('placeholderHost', () => {
+  it.each(['bot.example.invalid', 'example.com', 'hooks.example.org', 'a.test', 'x.example'])(
+    'knows %s for a documentation name',
+    (host) => {
+      expect(placeholderHost(host)).toBe(true);
+    },
+  );
+
+  it.each(['bot.example.co', 'myexample.com', 'localhost', '127.0.0.1', 'testing.dev'])(
+    'lets %s through',
+    (host) => {
+      expect(placeholderHost(host)).toBe(false);
     },
   );
 });

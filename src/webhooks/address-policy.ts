@@ -108,3 +108,12 @@ export function refusedAddress(
   }
   return undefined;
 }
+
+/**
+ * Names reserved for documentation and tests (RFC 2606, RFC 6761): no receiver is ever there, so
+ * a webhook to one would only pile up failed deliveries. The documented example URL is one.
+ */
+export function placeholderHost(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return /(^|\.)(example|invalid|test)$/.test(name) || /(^|\.)example\.(com|net|org)$/.test(name);
+}

@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { type EventPayloads } from '../events/event-types';
-import { refusedAddress } from './address-policy';
+import { placeholderHost, refusedAddress } from './address-policy';
 import type {
   CreatedWebhookDto,
   CreateWebhookDto,
@@ -153,6 +153,11 @@ export class WebhooksService {
       );
     }
     const host = parsed.hostname.replace(/^\[|\]$/g, '');
+    if (placeholderHost(host)) {
+      throw new BadRequestException(
+        `url refused: ${host} is a reserved example name that never receives anything; use your bot's address`,
+      );
+    }
     if (!isIP(host)) return;
     const refused = refusedAddress(host, host, this.config.webhooks);
     if (refused) throw new BadRequestException(`url refused: ${refused}`);

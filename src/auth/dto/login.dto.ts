@@ -22,13 +22,19 @@ export class LoginDto {
 }
 
 export class LoginResponseDto {
-  @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...' })
+  @ApiProperty({
+    example: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...',
+    description: 'The JWT to send as `Authorization: Bearer <token>`.',
+  })
   token!: string;
 
-  @ApiProperty({ example: 'Authentication successful' })
+  @ApiProperty({ example: 'Authentication successful', description: 'Always this text.' })
   message!: string;
 
-  @ApiProperty({ example: '24h' })
+  @ApiProperty({
+    example: '24h',
+    description: 'How long the token lasts (JWT_EXPIRES_IN: seconds, or with m, h or d).',
+  })
   expiresIn!: string;
 
   @ApiProperty({ example: 'Admin', description: 'The name of the admin the key belongs to.' })
@@ -36,10 +42,10 @@ export class LoginResponseDto {
 }
 
 export class TokenClaimsDto {
-  @ApiProperty({ example: 'admin' })
+  @ApiProperty({ example: 'admin', description: 'Always `admin`.' })
   role!: string;
 
-  @ApiProperty({ example: 'Admin' })
+  @ApiProperty({ example: 'Admin', description: 'The admin the token was issued to.' })
   name!: string;
 
   @ApiProperty({
@@ -48,17 +54,17 @@ export class TokenClaimsDto {
   })
   timestamp!: number;
 
-  @ApiProperty({ example: 1764230000 })
+  @ApiProperty({ example: 1764230000, description: 'Issued at (seconds since epoch).' })
   iat!: number;
 
-  @ApiProperty({ example: 1764316400 })
+  @ApiProperty({ example: 1764316400, description: 'Expires at (seconds since epoch).' })
   exp!: number;
 }
 
 export class VerifyResponseDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ example: true, description: 'Always true (an invalid token gets a 401).' })
   valid!: boolean;
 
-  @ApiProperty({ type: TokenClaimsDto })
+  @ApiProperty({ type: TokenClaimsDto, description: "The token's claims." })
   user!: TokenClaimsDto;
 }

@@ -4,7 +4,12 @@ import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
 export type ImportMode = 'merge' | 'replace';
 
 export class ImportCsvQuery {
-  @ApiPropertyOptional({ enum: ['merge', 'replace'], default: 'merge' })
+  @ApiPropertyOptional({
+    description:
+      'For a `text/csv` body: `merge` adds and updates, `replace` also removes the games the file does not list.',
+    enum: ['merge', 'replace'],
+    default: 'merge',
+  })
   @IsOptional()
   @IsIn(['merge', 'replace'])
   mode?: ImportMode;
@@ -13,29 +18,35 @@ export class ImportCsvQuery {
 /** The JSON form of an import; the raw form is a `text/csv` body with `?mode=`. */
 export class ImportCsvJsonDto {
   @ApiProperty({
+    description: 'The CSV file, header line first.',
     example: 'pack_name,title,min_players,max_players\nThe Jackbox Party Pack 9,Fibbage 4,2,8\n',
   })
   @MinLength(1)
   @IsString()
   csv!: string;
 
-  @ApiPropertyOptional({ enum: ['merge', 'replace'], default: 'merge' })
+  @ApiPropertyOptional({
+    description:
+      '`merge` adds and updates, `replace` also removes the games the file does not list.',
+    enum: ['merge', 'replace'],
+    default: 'merge',
+  })
   @IsOptional()
   @IsIn(['merge', 'replace'])
   mode?: ImportMode;
 }
 
 export class ImportResultDto {
-  @ApiProperty({ enum: ['merge', 'replace'] })
+  @ApiProperty({ description: 'The mode the import ran in.', enum: ['merge', 'replace'] })
   mode!: ImportMode;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ description: 'Games added.', example: 2 })
   created!: number;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ description: 'Games changed.', example: 5 })
   updated!: number;
 
-  @ApiProperty({ example: 56 })
+  @ApiProperty({ description: 'Games listed exactly as they were.', example: 56 })
   unchanged!: number;
 
   @ApiProperty({ example: 0, description: 'replace: games the file does not list, removed.' })

@@ -11,43 +11,68 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from '
 import { Trim } from '../../common/query-transforms';
 
 export class CreateGameDto {
-  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @ApiProperty({ description: 'The pack; created when new.', example: 'The Jackbox Party Pack 9' })
   @Trim()
   @Length(1, 100)
   @IsString()
   pack_name!: string;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The title, unique within its pack.', example: 'Fibbage 4' })
   @Trim()
   @Length(1, 100)
   @IsString()
   title!: string;
 
-  @ApiProperty({ example: 2, minimum: 1, maximum: MAX_PLAYERS_LIMIT })
+  @ApiProperty({
+    description: 'Fewest players (1 or more).',
+    example: 2,
+    minimum: 1,
+    maximum: MAX_PLAYERS_LIMIT,
+  })
   @Max(MAX_PLAYERS_LIMIT)
   @Min(1)
   @IsInt()
   min_players!: number;
 
-  @ApiProperty({ example: 8, minimum: 1, maximum: MAX_PLAYERS_LIMIT })
+  @ApiProperty({
+    description: 'Most players (at least min_players).',
+    example: 8,
+    minimum: 1,
+    maximum: MAX_PLAYERS_LIMIT,
+  })
   @Max(MAX_PLAYERS_LIMIT)
   @Min(1)
   @IsInt()
   max_players!: number;
 
-  @ApiPropertyOptional({ example: 20, nullable: true, type: Number, minimum: 1, maximum: 600 })
+  @ApiPropertyOptional({
+    description: 'Typical length in minutes; null or absent when unknown.',
+    example: 20,
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    maximum: 600,
+  })
   @IsOptional()
   @Max(600)
   @Min(1)
   @IsInt()
   length_minutes?: number | null;
 
-  @ApiPropertyOptional({ example: true, default: false })
+  @ApiPropertyOptional({
+    description: 'Whether viewers can join as the audience.',
+    example: true,
+    default: false,
+  })
   @IsOptionalNotNull()
   @IsBoolean()
   has_audience?: boolean;
 
-  @ApiPropertyOptional({ example: true, default: false })
+  @ApiPropertyOptional({
+    description: 'Whether the game suits a family stream.',
+    example: true,
+    default: false,
+  })
   @IsOptionalNotNull()
   @IsBoolean()
   family_friendly?: boolean;
@@ -64,19 +89,33 @@ export class CreateGameDto {
   @IsString()
   game_type?: string | null;
 
-  @ApiPropertyOptional({ example: 'Writing', nullable: true, type: String })
+  @ApiPropertyOptional({
+    description: 'A second genre.',
+    example: 'Writing',
+    nullable: true,
+    type: String,
+  })
   @IsOptional()
   @Trim()
   @Length(1, 50)
   @IsString()
   secondary_type?: string | null;
 
-  @ApiPropertyOptional({ example: true, default: true })
+  @ApiPropertyOptional({
+    description: 'Whether the picker may choose it.',
+    example: true,
+    default: true,
+  })
   @IsOptionalNotNull()
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ example: 0, enum: [-1, 0, 1], default: 0 })
+  @ApiPropertyOptional({
+    description: 'Picker weight: 1 = x3, 0 = x1, -1 = x0.2.',
+    example: 0,
+    enum: [-1, 0, 1],
+    default: 0,
+  })
   @IsOptionalNotNull()
   @IsIn([-1, 0, 1])
   favor_bias?: number;
@@ -107,7 +146,11 @@ export class CreateGameDto {
 export class UpdateGameDto extends PartialType(CreateGameDto, { skipNullProperties: false }) {}
 
 export class FavorDto {
-  @ApiProperty({ example: 1, enum: [-1, 0, 1] })
+  @ApiProperty({
+    description: '1 favors (x3 picker weight), 0 is neutral, -1 disfavors (x0.2).',
+    example: 1,
+    enum: [-1, 0, 1],
+  })
   @IsIn([-1, 0, 1])
   favor_bias!: number;
 }

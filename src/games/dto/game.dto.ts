@@ -2,19 +2,22 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** A game of the catalog; property names are the wire (and column) names. */
 export class Game {
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The game id.', example: 45 })
   id!: number;
 
-  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @ApiProperty({
+    description: 'The pack the game belongs to.',
+    example: 'The Jackbox Party Pack 9',
+  })
   pack_name!: string;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The title, unique within its pack.', example: 'Fibbage 4' })
   title!: string;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ description: 'Fewest players the game takes.', example: 2 })
   min_players!: number;
 
-  @ApiProperty({ example: 8 })
+  @ApiProperty({ description: 'Most players the game takes.', example: 8 })
   max_players!: number;
 
   @ApiProperty({
@@ -25,10 +28,10 @@ export class Game {
   })
   length_minutes!: number | null;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether viewers can join as the audience.', example: true })
   has_audience!: boolean;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the game suits a family stream.', example: true })
   family_friendly!: boolean;
 
   @ApiProperty({
@@ -39,22 +42,27 @@ export class Game {
   })
   game_type!: string | null;
 
-  @ApiProperty({ example: 'Writing', nullable: true, type: String })
+  @ApiProperty({
+    description: 'A second genre, or null.',
+    example: 'Writing',
+    nullable: true,
+    type: String,
+  })
   secondary_type!: string | null;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'Times the game was added to a session.', example: 12 })
   play_count!: number;
 
-  @ApiProperty({ example: 46 })
+  @ApiProperty({ description: 'Up votes, all sessions together.', example: 46 })
   upvotes!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ description: 'Down votes, all sessions together.', example: 3 })
   downvotes!: number;
 
   @ApiProperty({ example: 43, description: 'upvotes - downvotes, kept by the database.' })
   popularity_score!: number;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the picker may choose it.', example: true })
   enabled!: boolean;
 
   @ApiProperty({
@@ -81,6 +89,9 @@ export class Game {
   })
   app_tag!: string | null;
 
-  @ApiProperty({ example: '2026-11-27T20:00:00.000Z' })
+  @ApiProperty({
+    description: 'When the game was added to the catalog.',
+    example: '2026-11-27T20:00:00.000Z',
+  })
   created_at!: Date;
 }

@@ -4,13 +4,16 @@ import { QueryBoolean, QueryInteger } from '../../common/query-transforms';
 import { MAX_PLAYERS_LIMIT } from '../../common/validators';
 
 export class ListGamesQuery {
-  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @ApiPropertyOptional({
+    description: 'Only enabled (`true`) or disabled (`false`) games.',
+    enum: ['true', 'false'],
+  })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ example: 6, description: 'Games that allow this many players.' })
+  @ApiPropertyOptional({ description: 'Games that allow this many players.' })
   @IsOptional()
   @QueryInteger()
   @Max(MAX_PLAYERS_LIMIT)
@@ -18,7 +21,10 @@ export class ListGamesQuery {
   @IsInt()
   playerCount?: number;
 
-  @ApiPropertyOptional({ enum: ['only', 'exclude'] })
+  @ApiPropertyOptional({
+    description: '`only` drawing games, or `exclude` them.',
+    enum: ['only', 'exclude'],
+  })
   @IsOptional()
   @IsIn(['only', 'exclude'])
   drawing?: 'only' | 'exclude';
@@ -31,13 +37,16 @@ export class ListGamesQuery {
   @IsIn(['short', 'medium', 'long'])
   length?: 'short' | 'medium' | 'long';
 
-  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @ApiPropertyOptional({
+    description: 'Only family-friendly (`true`) games, or only the others (`false`).',
+    enum: ['true', 'false'],
+  })
   @IsOptional()
   @QueryBoolean()
   @IsBoolean()
   familyFriendly?: boolean;
 
-  @ApiPropertyOptional({ example: 'The Jackbox Party Pack 9', description: 'Exact pack name.' })
+  @ApiPropertyOptional({ description: 'Exact pack name.' })
   @IsOptional()
   @Length(1, 100)
   @IsString()

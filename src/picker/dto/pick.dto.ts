@@ -22,7 +22,10 @@ export class PickDto {
   @IsInt()
   playerCount?: number;
 
-  @ApiPropertyOptional({ enum: ['only', 'exclude'] })
+  @ApiPropertyOptional({
+    description: '`only` drawing games, or `exclude` them.',
+    enum: ['only', 'exclude'],
+  })
   @IsOptionalNotNull()
   @IsIn(['only', 'exclude'])
   drawing?: 'only' | 'exclude';
@@ -35,7 +38,10 @@ export class PickDto {
   @IsIn(['short', 'medium', 'long'])
   length?: 'short' | 'medium' | 'long';
 
-  @ApiPropertyOptional({ example: true })
+  @ApiPropertyOptional({
+    description: 'Only family-friendly games (true) or only the others (false).',
+    example: true,
+  })
   @IsOptionalNotNull()
   @IsBoolean()
   familyFriendly?: boolean;
@@ -78,7 +84,7 @@ export class PickDto {
 }
 
 export class PickResultDto {
-  @ApiProperty({ type: Game })
+  @ApiProperty({ description: 'The picked game.', type: Game })
   game!: Game;
 
   @ApiProperty({ example: 23, description: 'How many games were eligible.' })

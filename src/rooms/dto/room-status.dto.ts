@@ -10,16 +10,21 @@ const REASONS = [
 
 /** A session game's room: live while a monitor watches it, from the stored facts otherwise. */
 export class RoomStatusDto {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'The session id.', example: 123 })
   sessionId!: number;
 
   @ApiProperty({ example: 501, description: 'The session game id (sessionGameId).' })
   gameId!: number;
 
-  @ApiProperty({ example: 'LSBN' })
+  @ApiProperty({ description: 'The Jackbox room code.', example: 'LSBN' })
   roomCode!: string;
 
-  @ApiProperty({ example: 'quiplash3', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The Jackbox app tag the room reported, or null before the lookup.',
+    example: 'quiplash3',
+    nullable: true,
+    type: String,
+  })
   appTag!: string | null;
 
   @ApiProperty({ example: 8, nullable: true, type: Number, description: "The room's seat count." })
@@ -38,16 +43,27 @@ export class RoomStatusDto {
   })
   players!: string[];
 
-  @ApiProperty({ example: 'CanStart', nullable: true, type: String })
+  @ApiProperty({
+    description: "The room lobby's state (`WaitingForMore`, `CanStart`, `Countdown`), or null.",
+    example: 'CanStart',
+    nullable: true,
+    type: String,
+  })
   lobbyState!: string | null;
 
-  @ApiProperty({ example: 'Lobby', nullable: true, type: String })
+  @ApiProperty({
+    description:
+      "The room's state as the Jackbox service reports it (`Lobby`, `Gameplay`...), or null.",
+    example: 'Lobby',
+    nullable: true,
+    type: String,
+  })
   gameState!: string | null;
 
-  @ApiProperty({ example: false })
+  @ApiProperty({ description: 'Whether the game in the room has started.', example: false })
   gameStarted!: boolean;
 
-  @ApiProperty({ example: false })
+  @ApiProperty({ description: 'Whether the game in the room has ended.', example: false })
   gameFinished!: boolean;
 
   @ApiProperty({ example: true, description: 'Whether a monitor watches the room now.' })

@@ -72,36 +72,51 @@ class PendingSelectionFields {
 }
 
 export class SessionDto extends PendingSelectionFields {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'The session id.', example: 123 })
   id!: number;
 
-  @ApiProperty({ example: 'Friday stream. **Quiplash** went great.', nullable: true, type: String })
+  @ApiProperty({
+    description: 'Markdown notes, or null.',
+    example: 'Friday stream. **Quiplash** went great.',
+    nullable: true,
+    type: String,
+  })
   notes!: string | null;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({
+    description: 'Whether this is the active session (at most one is).',
+    example: true,
+  })
   is_active!: boolean;
 
-  @ApiProperty({ example: '2025-11-01T20:00:00.000Z' })
+  @ApiProperty({ description: 'When the session started.', example: '2025-11-01T20:00:00.000Z' })
   created_at!: Date;
 
-  @ApiProperty({ example: null, nullable: true, type: String, format: 'date-time' })
+  @ApiProperty({
+    description: 'When it was closed; null while active.',
+    example: null,
+    nullable: true,
+    type: String,
+    format: 'date-time',
+  })
   closed_at!: Date | null;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ description: 'Games added to the session so far.', example: 5 })
   games_played!: number;
 }
 
 export class SessionListItemDto extends PendingSelectionFields {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'The session id.', example: 123 })
   id!: number;
 
-  @ApiProperty({ example: false })
+  @ApiProperty({ description: 'Whether this is the active session.', example: false })
   is_active!: boolean;
 
-  @ApiProperty({ example: '2025-11-01T20:00:00.000Z' })
+  @ApiProperty({ description: 'When the session started.', example: '2025-11-01T20:00:00.000Z' })
   created_at!: Date;
 
   @ApiProperty({
+    description: 'When it was closed; null while active.',
     example: '2025-11-01T23:10:00.000Z',
     nullable: true,
     type: String,
@@ -109,10 +124,10 @@ export class SessionListItemDto extends PendingSelectionFields {
   })
   closed_at!: Date | null;
 
-  @ApiProperty({ example: 7 })
+  @ApiProperty({ description: 'Games added to the session.', example: 7 })
   games_played!: number;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the session has notes.', example: true })
   has_notes!: boolean;
 
   @ApiProperty({
@@ -125,15 +140,21 @@ export class SessionListItemDto extends PendingSelectionFields {
 }
 
 export class NoActiveSessionDto {
-  @ApiProperty({ example: null, nullable: true, type: Object })
+  @ApiProperty({
+    description: 'Always null: no session is active.',
+    example: null,
+    nullable: true,
+    type: Object,
+  })
   session!: null;
 
-  @ApiProperty({ example: 'No active session' })
+  @ApiProperty({ description: 'Always `No active session`.', example: 'No active session' })
   message!: string;
 }
 
 export class NotesDto {
   @ApiPropertyOptional({
+    description: 'Markdown notes to store with the session.',
     example: 'Great night, chat loved Fibbage 4.',
     maxLength: MAX_NOTES_LENGTH,
   })
@@ -144,25 +165,30 @@ export class NotesDto {
 }
 
 export class RequiredNotesDto {
-  @ApiProperty({ example: 'Great night, chat loved Fibbage 4.', maxLength: MAX_NOTES_LENGTH })
+  @ApiProperty({
+    description: 'The new notes (markdown); they replace the old ones.',
+    example: 'Great night, chat loved Fibbage 4.',
+    maxLength: MAX_NOTES_LENGTH,
+  })
   @MaxLength(MAX_NOTES_LENGTH)
   @IsString()
   notes!: string;
 }
 
 export class ListSessionsQuery {
-  @ApiPropertyOptional({ example: '20', description: 'A number, or "all" (the default).' })
+  @ApiPropertyOptional({ description: 'A number, or "all" (the default).' })
   @IsOptional()
   @Matches(/^(all|[1-9]\d{0,5})$/, { message: 'limit must be a positive integer or "all"' })
   limit?: string;
 
-  @ApiPropertyOptional({ example: '0' })
+  @ApiPropertyOptional({
+    description: 'Sessions to skip (default 0), e.g. 20 for the second page of 20.',
+  })
   @IsOptional()
   @Matches(/^\d{1,9}$/, { message: 'offset must be a non-negative integer' })
   offset?: string;
 
   @ApiPropertyOptional({
-    example: 'default',
     description: 'Accepted for compatibility; every session is listed.',
   })
   @IsOptional()
@@ -171,14 +197,18 @@ export class ListSessionsQuery {
 }
 
 export class ExportQuery {
-  @ApiPropertyOptional({ enum: ['json', 'txt'], default: 'txt' })
+  @ApiPropertyOptional({
+    description: '`txt` (readable text, the default) or `json`.',
+    enum: ['json', 'txt'],
+    default: 'txt',
+  })
   @IsOptional()
   @IsIn(['json', 'txt'])
   format?: 'json' | 'txt';
 }
 
 export class AddSessionGameDto {
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game (GET /api/games).', example: 45 })
   @Max(MAX_ID)
   @Min(1)
   @IsInt()
@@ -204,10 +234,10 @@ export class AddSessionGameDto {
   source?: GameSource;
 
   @ApiPropertyOptional({
-    example: 'LSBN',
     nullable: true,
     type: String,
-    description: 'The 4-character Jackbox room code.',
+    description:
+      'The 4-letter Jackbox room code, e.g. LSBN; with room monitoring on, its room is watched.',
   })
   @IsOptional()
   @IsRoomCode()
@@ -227,7 +257,10 @@ export class GameSelectionDto {
 }
 
 export class SessionGameStatusDto {
-  @ApiProperty({ enum: ['playing', 'played', 'skipped'] })
+  @ApiProperty({
+    description: '`playing` (the previous playing game becomes played), `played` or `skipped`.',
+    enum: ['playing', 'played', 'skipped'],
+  })
   @IsIn(['playing', 'played', 'skipped'])
   status!: 'playing' | 'played' | 'skipped';
 }
@@ -260,16 +293,22 @@ export class SessionGameDto {
   })
   id!: number;
 
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'The session id.', example: 123 })
   session_id!: number;
 
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game.', example: 45 })
   game_id!: number;
 
-  @ApiProperty({ example: '2025-11-01T20:30:00.000Z' })
+  @ApiProperty({
+    description: 'When the game was added to the session.',
+    example: '2025-11-01T20:30:00.000Z',
+  })
   played_at!: Date;
 
-  @ApiProperty({ enum: ['playing', 'played', 'skipped'] })
+  @ApiProperty({
+    description: '`playing` (at most one per session), `played` or `skipped`.',
+    enum: ['playing', 'played', 'skipped'],
+  })
   status!: 'playing' | 'played' | 'skipped';
 
   @ApiProperty({ example: false, description: 'True exactly when `source` is `manual`.' })
@@ -282,10 +321,20 @@ export class SessionGameDto {
   })
   source!: GameSource;
 
-  @ApiProperty({ example: 'LSBN', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The Jackbox room code, or null.',
+    example: 'LSBN',
+    nullable: true,
+    type: String,
+  })
   room_code!: string | null;
 
-  @ApiProperty({ example: 6, nullable: true, type: Number })
+  @ApiProperty({
+    description: 'Players in the room: set by hand or by a room monitor; null when unknown.',
+    example: 6,
+    nullable: true,
+    type: Number,
+  })
   player_count!: number | null;
 
   @ApiProperty({
@@ -304,7 +353,13 @@ export class SessionGameDto {
   })
   room_max_players!: number | null;
 
-  @ApiProperty({ example: 'CanStart', nullable: true, type: String })
+  @ApiProperty({
+    description:
+      "The room lobby's last known state (`WaitingForMore`, `CanStart`, `Countdown`), or null.",
+    example: 'CanStart',
+    nullable: true,
+    type: String,
+  })
   lobby_state!: string | null;
 
   @ApiProperty({ example: false, description: 'Whether a room monitor watches the room now.' })
@@ -325,47 +380,67 @@ export class SessionGameDto {
   })
   monitor_reason!: string | null;
 
-  @ApiProperty({ example: '2025-11-01T20:34:00.000Z', nullable: true, type: Date })
+  @ApiProperty({
+    description: 'When a room monitor saw the game start, or null.',
+    example: '2025-11-01T20:34:00.000Z',
+    nullable: true,
+    type: Date,
+  })
   game_started_at!: Date | null;
 
-  @ApiProperty({ example: '2025-11-01T20:52:00.000Z', nullable: true, type: Date })
+  @ApiProperty({
+    description: 'When a room monitor saw the game end, or null.',
+    example: '2025-11-01T20:52:00.000Z',
+    nullable: true,
+    type: Date,
+  })
   game_ended_at!: Date | null;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The game title.', example: 'Fibbage 4' })
   title!: string;
 
-  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @ApiProperty({ description: 'The pack of the game.', example: 'The Jackbox Party Pack 9' })
   pack_name!: string;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ description: 'Fewest players the game takes.', example: 2 })
   min_players!: number;
 
-  @ApiProperty({ example: 8 })
+  @ApiProperty({ description: 'Most players the game takes.', example: 8 })
   max_players!: number;
 
-  @ApiProperty({ example: 'Trivia', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The genre; `Drawing` marks drawing games.',
+    example: 'Trivia',
+    nullable: true,
+    type: String,
+  })
   game_type!: string | null;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the game suits a family stream.', example: true })
   family_friendly!: boolean;
 
-  @ApiProperty({ example: 'FIB4', nullable: true, type: String })
+  @ApiProperty({
+    description: 'The game ticker for `TICKER++` votes, or null.',
+    example: 'FIB4',
+    nullable: true,
+    type: String,
+  })
   ticker!: string | null;
 
-  @ApiProperty({ example: 46 })
+  @ApiProperty({ description: 'Up votes of the game, all sessions together.', example: 46 })
   upvotes!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ description: 'Down votes of the game, all sessions together.', example: 3 })
   downvotes!: number;
 
-  @ApiProperty({ example: 43 })
+  @ApiProperty({ description: 'upvotes - downvotes.', example: 43 })
   popularity_score!: number;
 }
 
 export class SuccessDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Always true.', example: true })
   success!: boolean;
 
-  @ApiProperty({ example: 'Notes deleted' })
+  @ApiProperty({ description: 'What was done.', example: 'Notes deleted' })
   message!: string;
 }

@@ -40,8 +40,8 @@ export class LiveVoteDto {
   timestamp!: string;
 
   @ApiPropertyOptional({
-    example: 'FIB4',
-    description: 'Vote for this game directly (TICKER++), in or out of the session.',
+    description:
+      'A game ticker such as FIB4: the vote goes to that game directly (TICKER++), in or out of the session.',
   })
   @IsOptional()
   @IsTicker()
@@ -49,60 +49,75 @@ export class LiveVoteDto {
 }
 
 class LiveVoteSessionDto {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'The active session id.', example: 123 })
   id!: number;
 
-  @ApiProperty({ example: 5 })
+  @ApiProperty({ description: 'Games added to the session so far.', example: 5 })
   games_played!: number;
 }
 
 class LiveVoteGameDto {
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game the vote went to.', example: 45 })
   id!: number;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The game title.', example: 'Fibbage 4' })
   title!: string;
 
-  @ApiProperty({ example: 46 })
+  @ApiProperty({
+    description: 'Up votes of the game after this vote, all sessions together.',
+    example: 46,
+  })
   upvotes!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({
+    description: 'Down votes of the game after this vote, all sessions together.',
+    example: 3,
+  })
   downvotes!: number;
 
-  @ApiProperty({ example: 43 })
+  @ApiProperty({ description: 'upvotes - downvotes.', example: 43 })
   popularity_score!: number;
 }
 
 class LiveVoteEchoDto {
-  @ApiProperty({ example: 'TestUser' })
+  @ApiProperty({ description: 'The voter, as sent.', example: 'TestUser' })
   username!: string;
 
-  @ApiProperty({ enum: ['up', 'down'] })
+  @ApiProperty({ description: '`up` or `down`.', enum: ['up', 'down'] })
   type!: 'up' | 'down';
 
-  @ApiProperty({ example: '2025-11-01T20:30:00Z' })
+  @ApiProperty({
+    description: 'The time of the chat message, as sent.',
+    example: '2025-11-01T20:30:00Z',
+  })
   timestamp!: string;
 }
 
 export class LiveVoteResponseDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Always true.', example: true })
   success!: boolean;
 
-  @ApiProperty({ example: 'Vote recorded successfully' })
+  @ApiProperty({
+    description: 'Always `Vote recorded successfully`.',
+    example: 'Vote recorded successfully',
+  })
   message!: string;
 
-  @ApiProperty({ type: LiveVoteSessionDto })
+  @ApiProperty({ description: 'The active session.', type: LiveVoteSessionDto })
   session!: LiveVoteSessionDto;
 
-  @ApiProperty({ type: LiveVoteGameDto })
+  @ApiProperty({
+    description: 'The game the vote went to, with its totals after it.',
+    type: LiveVoteGameDto,
+  })
   game!: LiveVoteGameDto;
 
-  @ApiProperty({ type: LiveVoteEchoDto })
+  @ApiProperty({ description: 'The vote, as recorded.', type: LiveVoteEchoDto })
   vote!: LiveVoteEchoDto;
 }
 
 export class ListVotesQuery {
-  @ApiPropertyOptional({ example: 12 })
+  @ApiPropertyOptional({ description: 'Only the votes of this session, e.g. 12.' })
   @IsOptional()
   @QueryInteger()
   @Max(MAX_ID)
@@ -110,7 +125,7 @@ export class ListVotesQuery {
   @IsInt()
   session_id?: number;
 
-  @ApiPropertyOptional({ example: 45 })
+  @ApiPropertyOptional({ description: 'Only the votes for this game, e.g. 45.' })
   @IsOptional()
   @QueryInteger()
   @Max(MAX_ID)
@@ -118,18 +133,18 @@ export class ListVotesQuery {
   @IsInt()
   game_id?: number;
 
-  @ApiPropertyOptional({ example: 'TestUser' })
+  @ApiPropertyOptional({ description: 'Only the votes of this user (exact name).' })
   @IsOptional()
   @Length(1, 100)
   @IsString()
   username?: string;
 
-  @ApiPropertyOptional({ enum: ['up', 'down'] })
+  @ApiPropertyOptional({ description: 'Only `up` or only `down` votes.', enum: ['up', 'down'] })
   @IsOptional()
   @IsIn(['up', 'down'])
   vote_type?: 'up' | 'down';
 
-  @ApiPropertyOptional({ example: 1, default: 1 })
+  @ApiPropertyOptional({ description: 'The page, from 1 (default 1).', default: 1 })
   @IsOptional()
   @QueryInteger()
   @Max(1_000_000)
@@ -137,7 +152,11 @@ export class ListVotesQuery {
   @IsInt()
   page?: number;
 
-  @ApiPropertyOptional({ example: 50, default: 50, maximum: 100 })
+  @ApiPropertyOptional({
+    description: 'Votes per page, at most 100 (default 50).',
+    default: 50,
+    maximum: 100,
+  })
   @IsOptional()
   @QueryInteger()
   @Max(100)
@@ -147,99 +166,108 @@ export class ListVotesQuery {
 }
 
 export class VoteDto {
-  @ApiProperty({ example: 9001 })
+  @ApiProperty({ description: 'The vote id.', example: 9001 })
   id!: number;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'The session the vote was cast in.', example: 12 })
   session_id!: number;
 
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game voted on.', example: 45 })
   game_id!: number;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The game title.', example: 'Fibbage 4' })
   game_title!: string;
 
-  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @ApiProperty({ description: 'The pack of the game.', example: 'The Jackbox Party Pack 9' })
   pack_name!: string;
 
-  @ApiProperty({ example: 'TestUser' })
+  @ApiProperty({ description: 'The voter.', example: 'TestUser' })
   username!: string;
 
-  @ApiProperty({ enum: ['up', 'down'] })
+  @ApiProperty({ description: '`up` or `down`.', enum: ['up', 'down'] })
   vote_type!: 'up' | 'down';
 
-  @ApiProperty({ example: '2025-11-01T20:30:00.000Z' })
+  @ApiProperty({
+    description: 'The time of the chat message.',
+    example: '2025-11-01T20:30:00.000Z',
+  })
   timestamp!: Date;
 
-  @ApiProperty({ example: '2025-11-01T20:30:00.120Z' })
+  @ApiProperty({ description: 'When the server recorded it.', example: '2025-11-01T20:30:00.120Z' })
   created_at!: Date;
 }
 
 export class PaginationDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ description: 'This page, from 1.', example: 1 })
   page!: number;
 
-  @ApiProperty({ example: 50 })
+  @ApiProperty({ description: 'Votes per page.', example: 50 })
   limit!: number;
 
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ description: 'Votes matching the filters.', example: 123 })
   total!: number;
 
-  @ApiProperty({ example: 3 })
+  @ApiProperty({ description: 'Pages at this limit.', example: 3 })
   total_pages!: number;
 }
 
 export class VoteListDto {
-  @ApiProperty({ type: [VoteDto] })
+  @ApiProperty({ description: 'This page of votes, newest first.', type: [VoteDto] })
   votes!: VoteDto[];
 
-  @ApiProperty({ type: PaginationDto })
+  @ApiProperty({ description: 'Where this page is.', type: PaginationDto })
   pagination!: PaginationDto;
 }
 
 export class GameVoteTotalsDto {
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game.', example: 45 })
   game_id!: number;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The game title.', example: 'Fibbage 4' })
   title!: string;
 
-  @ApiProperty({ example: 'The Jackbox Party Pack 9' })
+  @ApiProperty({ description: 'The pack of the game.', example: 'The Jackbox Party Pack 9' })
   pack_name!: string;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'Up votes in this session.', example: 12 })
   upvotes!: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ description: 'Down votes in this session.', example: 2 })
   downvotes!: number;
 
-  @ApiProperty({ example: 10 })
+  @ApiProperty({ description: 'upvotes - downvotes in this session.', example: 10 })
   net_score!: number;
 
-  @ApiProperty({ example: 14 })
+  @ApiProperty({ description: 'upvotes + downvotes in this session.', example: 14 })
   total_votes!: number;
 }
 
 export class SessionVotesDto {
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'The session id.', example: 12 })
   session_id!: number;
 
-  @ApiProperty({ type: [GameVoteTotalsDto] })
+  @ApiProperty({
+    description: 'One row per game that got votes in the session.',
+    type: [GameVoteTotalsDto],
+  })
   votes!: GameVoteTotalsDto[];
 }
 
 export class ChatMessageDto {
-  @ApiProperty({ example: 'TestUser' })
+  @ApiProperty({ description: 'The chat user.', example: 'TestUser' })
   @Length(1, 100)
   @IsString()
   username!: string;
 
-  @ApiProperty({ example: 'this is great thisgame++' })
+  @ApiProperty({
+    description: 'The message text; `thisgame++` or `thisgame--` anywhere in it is a vote.',
+    example: 'this is great thisgame++',
+  })
   @MaxLength(2000)
   @IsString()
   message!: string;
 
-  @ApiProperty({ example: '2025-11-01T20:31:12Z' })
+  @ApiProperty({ description: 'ISO 8601 time of the message.', example: '2025-11-01T20:31:12Z' })
   @Matches(ISO_TIMESTAMP, { message: 'timestamp must be an ISO 8601 date and time' })
   @IsString()
   timestamp!: string;
@@ -248,7 +276,7 @@ export class ChatMessageDto {
 export const MAX_CHAT_MESSAGES = 50_000;
 
 export class ChatImportDto {
-  @ApiProperty({ type: [ChatMessageDto] })
+  @ApiProperty({ description: 'The chat log, in any order.', type: [ChatMessageDto] })
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
   @ArrayMaxSize(MAX_CHAT_MESSAGES)
@@ -257,33 +285,33 @@ export class ChatImportDto {
 }
 
 class ChatImportGameDto {
-  @ApiProperty({ example: 45 })
+  @ApiProperty({ description: 'The catalog id of the game.', example: 45 })
   game_id!: number;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ description: 'The game title.', example: 'Fibbage 4' })
   title!: string;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'Up votes this import counted.', example: 12 })
   upvotes!: number;
 
-  @ApiProperty({ example: 2 })
+  @ApiProperty({ description: 'Down votes this import counted.', example: 2 })
   downvotes!: number;
 }
 
 export class ChatImportResultDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Always true.', example: true })
   success!: boolean;
 
-  @ApiProperty({ example: 'Chat imported: 14 votes counted' })
+  @ApiProperty({ description: 'A summary, in words.', example: 'Chat imported: 14 votes counted' })
   message!: string;
 
-  @ApiProperty({ example: 1200 })
+  @ApiProperty({ description: 'Messages in the log.', example: 1200 })
   total_messages!: number;
 
   @ApiProperty({ example: 16, description: 'Messages with thisgame++ or thisgame--.' })
   votes_found!: number;
 
-  @ApiProperty({ example: 14 })
+  @ApiProperty({ description: 'Votes recorded by this import.', example: 14 })
   votes_counted!: number;
 
   @ApiProperty({

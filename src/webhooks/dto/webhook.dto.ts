@@ -20,13 +20,16 @@ import { IsOptionalNotNull } from '../../common/validators';
 import { WEBHOOK_EVENTS, type EventType } from '../../events/event-types';
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'Kosmi Bot' })
+  @ApiProperty({ description: 'A name for people.', example: 'Kosmi Bot' })
   @Trim()
   @Length(1, 100)
   @IsString()
   name!: string;
 
-  @ApiProperty({ example: 'http://your-bot-url/webhook/jackbox' })
+  @ApiProperty({
+    description: "The bot's HTTP(S) address that receives the events (POST, signed).",
+    example: 'https://bot.example.invalid/webhooks/jackbox',
+  })
   @IsUrl(
     {
       protocols: ['http', 'https'],
@@ -50,7 +53,12 @@ export class CreateWebhookDto {
   @IsString()
   secret?: string;
 
-  @ApiProperty({ example: ['game.added'], enum: WEBHOOK_EVENTS, isArray: true })
+  @ApiProperty({
+    description: 'The event types to receive.',
+    example: ['game.added'],
+    enum: WEBHOOK_EVENTS,
+    isArray: true,
+  })
   @IsIn(WEBHOOK_EVENTS, {
     each: true,
     message: `events must each be one of ${WEBHOOK_EVENTS.join(', ')}`,
@@ -73,19 +81,27 @@ export class UpdateWebhookDto extends PartialType(CreateWebhookDto, { skipNullPr
 }
 
 export class WebhookDto {
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ description: 'The webhook id.', example: 1 })
   id!: number;
 
-  @ApiProperty({ example: 'Kosmi Bot' })
+  @ApiProperty({ description: 'A name for people.', example: 'Kosmi Bot' })
   name!: string;
 
-  @ApiProperty({ example: 'http://your-bot-url/webhook/jackbox' })
+  @ApiProperty({
+    description: 'Where the events are sent.',
+    example: 'https://bot.example.invalid/webhooks/jackbox',
+  })
   url!: string;
 
-  @ApiProperty({ example: ['game.added'], enum: WEBHOOK_EVENTS, isArray: true })
+  @ApiProperty({
+    description: 'The event types it receives.',
+    example: ['game.added'],
+    enum: WEBHOOK_EVENTS,
+    isArray: true,
+  })
   events!: string[];
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether deliveries are sent.', example: true })
   enabled!: boolean;
 
   @ApiProperty({
@@ -96,10 +112,10 @@ export class WebhookDto {
   })
   disabled_reason!: string | null;
 
-  @ApiProperty({ example: '2026-11-27T20:00:00.000Z' })
+  @ApiProperty({ description: 'When it was created.', example: '2026-11-27T20:00:00.000Z' })
   created_at!: Date;
 
-  @ApiProperty({ example: '2026-11-27T20:00:00.000Z' })
+  @ApiProperty({ description: 'When it last changed.', example: '2026-11-27T20:00:00.000Z' })
   updated_at!: Date;
 }
 
@@ -112,7 +128,11 @@ export class CreatedWebhookDto extends WebhookDto {
 }
 
 export class WebhookLogsQuery {
-  @ApiPropertyOptional({ example: 50, default: 50, maximum: 100 })
+  @ApiPropertyOptional({
+    description: 'Attempts to show, at most 100 (default 50).',
+    default: 50,
+    maximum: 100,
+  })
   @IsOptional()
   @QueryInteger()
   @Max(100)
@@ -122,7 +142,7 @@ export class WebhookLogsQuery {
 }
 
 export class WebhookAttemptDto {
-  @ApiProperty({ example: 77 })
+  @ApiProperty({ description: 'The attempt id.', example: 77 })
   id!: number;
 
   @ApiProperty({
@@ -131,25 +151,35 @@ export class WebhookAttemptDto {
   })
   delivery_id!: number;
 
-  @ApiProperty({ example: 'game.added' })
+  @ApiProperty({ description: 'The event type delivered.', example: 'game.added' })
   event!: string;
 
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ description: '1 for the first try, then 2, 3...', example: 1 })
   attempt!: number;
 
-  @ApiProperty({ example: '2026-11-27T20:00:00.000Z' })
+  @ApiProperty({ description: 'When the attempt started.', example: '2026-11-27T20:00:00.000Z' })
   attempted_at!: Date;
 
-  @ApiProperty({ example: 200, nullable: true, type: Number })
+  @ApiProperty({
+    description: 'The HTTP status the receiver answered; null when it did not answer.',
+    example: 200,
+    nullable: true,
+    type: Number,
+  })
   status_code!: number | null;
 
-  @ApiProperty({ example: 34 })
+  @ApiProperty({ description: 'How long the attempt took.', example: 34 })
   duration_ms!: number;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the receiver answered 2xx.', example: true })
   success!: boolean;
 
-  @ApiProperty({ example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why the attempt failed, or null.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   error!: string | null;
 
   @ApiProperty({
@@ -168,18 +198,28 @@ export class WebhookAttemptDto {
 }
 
 export class DeliveryResultDto {
-  @ApiProperty({ example: 'Test webhook sent' })
+  @ApiProperty({ description: 'What was sent, in words.', example: 'Test webhook sent' })
   message!: string;
 
-  @ApiProperty({ example: 12 })
+  @ApiProperty({ description: 'The delivery, as in the logs.', example: 12 })
   delivery_id!: number;
 
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Whether the receiver answered 2xx.', example: true })
   success!: boolean;
 
-  @ApiProperty({ example: 200, nullable: true, type: Number })
+  @ApiProperty({
+    description: 'The HTTP status the receiver answered; null when it did not answer.',
+    example: 200,
+    nullable: true,
+    type: Number,
+  })
   status_code!: number | null;
 
-  @ApiProperty({ example: null, nullable: true, type: String })
+  @ApiProperty({
+    description: 'Why it failed, or null.',
+    example: null,
+    nullable: true,
+    type: String,
+  })
   error!: string | null;
 }
