@@ -3,6 +3,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { ASYNCAPI_JSON_PATH, ASYNCAPI_PAGE_PATH } from './asyncapi/asyncapi-document';
+import { serveAsyncApi } from './asyncapi/asyncapi-page';
 import { AuthService } from './auth/auth.service';
 import { isAdminRoute } from './auth/jwt-auth.guard';
 import { checkTokensBeforeBodies } from './auth/token-before-body';
@@ -39,7 +41,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
         'Catalog, weighted picker, sessions and live votes for streamed Jackbox game nights. ' +
           'Log in with POST /api/auth/login, then use the token with "Authorize". ' +
           'Every error answers {"error": "message"}; while the database is unavailable, any request ' +
-          'that needs it answers 503 with a Retry-After header.',
+          'that needs it answers 503 with a Retry-After header.\n\n' +
+          `The WebSocket and webhooks: [AsyncAPI document](${ASYNCAPI_PAGE_PATH}) (JSON at ${ASYNCAPI_JSON_PATH}).`,
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
@@ -134,5 +137,6 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     });
   }
   setupOpenApi(app);
+  serveAsyncApi(fastify);
   return app;
 }
