@@ -8,6 +8,8 @@ ENV SCARF_ANALYTICS=false
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
+# `npm run build` copies the AsyncAPI page's renderer into dist/ before dev dependencies go.
+COPY scripts/copy-asyncapi-ui.js ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 # --- runtime: production dependencies and the compiled app only -----------------------------

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
+import { serveAsyncApi } from './asyncapi/asyncapi-page';
 import { AuthService } from './auth/auth.service';
 import { isAdminRoute } from './auth/jwt-auth.guard';
 import { checkTokensBeforeBodies } from './auth/token-before-body';
@@ -110,5 +111,6 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     });
   }
   setupOpenApi(app);
+  serveAsyncApi(fastify);
   return app;
 }

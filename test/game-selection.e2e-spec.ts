@@ -386,12 +386,14 @@ describe('game source and the shared selection', () => {
         ]);
       }
     }
-    const example = (method: string, status: string) =>
-      selection[method].responses[status].content['application/json'].example;
-    expect(example('post', '409')).toEqual({
-      error: 'Session 12 is closed: only the active session has a game selection',
-    });
-    expect(example('delete', '404')).toEqual({ error: 'No game is selected in session 12' });
+    const examples = (method: string, status: string) =>
+      Object.values<any>(
+        selection[method].responses[status].content['application/json'].examples,
+      ).map((e) => e.value);
+    expect(examples('post', '409')).toEqual([
+      { error: 'Session 1 is closed: only the active session has a game selection' },
+    ]);
+    expect(examples('delete', '404')).toEqual([{ error: 'No game is selected in session 1' }]);
     for (const schema of ['GameSelectionDto', 'PendingSelectionDto']) {
       for (const [name, property] of Object.entries<any>(components.schemas[schema].properties)) {
         expect([schema, name, property.description, property.example]).toEqual([

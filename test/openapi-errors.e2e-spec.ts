@@ -144,6 +144,35 @@ const WHILE_ACTIVE: Record<string, Trigger> = {
     w.t.request('POST', '/api/sessions/9999/games', { token: w.token, body: { game_id: 1 } }),
   'addGameToSession 404 noGame': (w) =>
     w.t.request('POST', '/api/sessions/1/games', { token: w.token, body: { game_id: 9999 } }),
+  'addGameToSession 400 contradiction': (w) =>
+    w.t.request('POST', '/api/sessions/1/games', {
+      token: w.token,
+      body: { game_id: w.fibbage4, manually_added: true, source: 'poll' },
+    }),
+  'selectGame 400 badId': (w) =>
+    w.t.request('POST', '/api/sessions/abc/game-selection', {
+      token: w.token,
+      body: { game_id: w.fibbage4, source: 'dice' },
+    }),
+  'selectGame 400 badSource': (w) =>
+    w.t.request('POST', '/api/sessions/1/game-selection', {
+      token: w.token,
+      body: { game_id: w.fibbage4, source: 'hat' },
+    }),
+  'selectGame 404 noSession': (w) =>
+    w.t.request('POST', '/api/sessions/9999/game-selection', {
+      token: w.token,
+      body: { game_id: w.fibbage4, source: 'dice' },
+    }),
+  'selectGame 404 noGame': (w) =>
+    w.t.request('POST', '/api/sessions/1/game-selection', {
+      token: w.token,
+      body: { game_id: 9999, source: 'dice' },
+    }),
+  'dismissGameSelection 400 badId': (w) =>
+    w.t.request('DELETE', '/api/sessions/abc/game-selection', { token: w.token }),
+  'dismissGameSelection 404 nothingSelected': (w) =>
+    w.t.request('DELETE', '/api/sessions/1/game-selection', { token: w.token }),
   'setSessionGameStatus 400 badStatus': (w) =>
     w.t.request('PATCH', '/api/sessions/1/games/1/status', {
       token: w.token,
@@ -282,6 +311,11 @@ const AFTER_CLOSE: Record<string, Trigger> = {
     w.t.request('POST', '/api/sessions/1/close', { token: w.token }),
   'addGameToSession 409 closed': (w) =>
     w.t.request('POST', '/api/sessions/1/games', { token: w.token, body: { game_id: 1 } }),
+  'selectGame 409 closed': (w) =>
+    w.t.request('POST', '/api/sessions/1/game-selection', {
+      token: w.token,
+      body: { game_id: w.fibbage4, source: 'dice' },
+    }),
   'setSessionGameStatus 409 closed': (w) =>
     w.t.request('PATCH', '/api/sessions/1/games/1/status', {
       token: w.token,

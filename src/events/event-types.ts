@@ -271,6 +271,33 @@ export const EVENT_REGISTRY = {
   },
 } as const satisfies Record<string, EventDefinition>;
 
+/**
+ * Live-only messages: sent to whoever listens now (on this and every other instance), never
+ * stored, replayed or sent to webhooks, and without an `id` (see TransientEvents). Same shape as
+ * the registry above; the AsyncAPI document lists them beside the events.
+ */
+export const LIVE_MESSAGE_REGISTRY = {
+  'game.status': {
+    description:
+      "A watched room's snapshot, every `ROOM_STATUS_INTERVAL_MS` while it is watched: the room event fields, plus why monitoring failed or ended (`reason`, else null) and whether the room runs the catalog game the admin picked (`appTagMatches`, null while unknown).",
+    audience: 'session',
+    webhook: false,
+    payload: Type.Object(
+      {
+        ...roomFields,
+        reason: Nullable(DisconnectReason),
+        appTagMatches: Nullable(Type.Boolean()),
+      },
+      exact,
+    ),
+  },
+} as const satisfies Record<string, EventDefinition>;
+
+export type LiveMessageType = keyof typeof LIVE_MESSAGE_REGISTRY;
+export type LiveMessagePayloads = {
+  [T in LiveMessageType]: Static<(typeof LIVE_MESSAGE_REGISTRY)[T]['payload']>;
+};
+
 export type EventType = keyof typeof EVENT_REGISTRY;
 export type EventPayloads = {
   [T in EventType]: Static<(typeof EVENT_REGISTRY)[T]['payload']>;

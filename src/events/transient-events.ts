@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { LiveMessagePayloads, LiveMessageType } from './event-types';
 import { INSTANCE_ID } from './instance';
 
 /** The channel live-only messages travel on between instances. */
@@ -49,7 +50,11 @@ export class TransientEvents {
     this.noteHandlers.set(note, handler);
   }
 
-  async publish(type: string, sessionId: number, data: unknown): Promise<void> {
+  async publish<T extends LiveMessageType>(
+    type: T,
+    sessionId: number,
+    data: LiveMessagePayloads[T],
+  ): Promise<void> {
     const message: TransientMessage = {
       type,
       sessionId,

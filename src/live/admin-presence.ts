@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { TransientEvents } from '../events/transient-events';
 import type { LiveClient } from './live-hub';
 import { LiveHub } from './live-hub';
-import type { LiveOnlyMessage, PresenceEntry } from './live-protocol';
+import type { PresenceEntry, ServerMessage } from './live-protocol';
 
 /** The note instances tell each other their admins with. */
 const PRESENCE_NOTE = 'presence';
@@ -89,7 +89,7 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** The `presence_update` message for the admins present now. */
-  message(): LiveOnlyMessage<'presence_update'> {
+  message(): ServerMessage<'presence_update'> {
     return {
       type: 'presence_update',
       timestamp: new Date().toISOString(),

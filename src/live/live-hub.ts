@@ -15,6 +15,7 @@ import { TransientEvents, type TransientMessage } from '../events/transient-even
 import { SendWindow } from './send-window';
 import { Metrics } from '../metrics/metrics';
 import { SessionStreams } from './session-streams';
+import { liveEventMessage, type ServerMessage, type ServerMessageType } from './live-protocol';
 
 /** What the hub knows about one connection. */
 export interface LiveClient {
@@ -238,7 +239,7 @@ export class LiveHub {
     }
   }
 
-  reply(client: LiveClient, message: object): void {
+  reply(client: LiveClient, message: ServerMessage<ServerMessageType>): void {
     this.send(client, this.serialize(message));
   }
 
@@ -321,12 +322,7 @@ export class LiveHub {
   }
 
   private frame(event: DomainEvent): Frame {
-    return this.serialize({
-      type: event.type,
-      id: event.id,
-      timestamp: event.createdAt.toISOString(),
-      data: event.payload,
-    });
+    return this.serialize(liveEventMessage(event));
   }
 
   private serialize(message: object): Frame {

@@ -21,16 +21,18 @@ import { SessionsRepository } from '../sessions/sessions.repository';
 import { AdminPresence } from './admin-presence';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
+  CLIENT_MESSAGE_TYPES,
   CloseCode,
+  LIVE_PATH,
   MALFORMED,
   MAX_PAGE_LENGTH,
+  MAX_PAYLOAD_BYTES,
   positiveInteger,
+  serverMessage,
   UNKNOWN,
   type ClientMessage,
+  type ServerMessage,
 } from './live-protocol';
-
-export const LIVE_PATH = '/api/sessions/live';
-export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const RATE_WINDOW_MS = 10_000;
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -45,7 +47,10 @@ interface Connection {
   messagesInWindow: number;
 }
 
-const error = (message: string) => ({ type: 'error', message });
+const error = (message: string) => serverMessage('error', { message });
+const EXPECTED_TYPES =
+  CLIENT_MESSAGE_TYPES.slice(0, -1).join(', ') + ' or ' + CLIENT_MESSAGE_TYPES.at(-1);
+const NOT_AUTHENTICATED = 'Not authenticated: send {"type": "auth", "token": "..."} first';
 
 /**
  * The bots' WebSocket protocol at /api/sessions/live. Transport only: it authenticates,
@@ -135,31 +140,29 @@ export class LiveGateway
   authenticate(
     @ConnectedSocket() socket: WebSocket,
     @MessageBody() message: ClientMessage,
-  ): object {
+  ): ServerMessage<'auth_success' | 'auth_error'> {
     const connection = this.connections.get(socket)!;
     if (typeof message.token !== 'string' || message.token === '') {
-      return { type: 'auth_error', message: 'Token required' };
+      return serverMessage('auth_error', { message: 'Token required' });
     }
     const claims = this.auth.verify(message.token);
-    if (!claims) return { type: 'auth_error', message: 'Invalid or expired token' };
+    if (!claims) return serverMessage('auth_error', { message: 'Invalid or expired token' });
     connection.client.authenticated = true;
     connection.admin = claims.name;
     clearTimeout(connection.authDeadline);
     clearTimeout(connection.tokenExpiry);
     // The socket lives as long as its token: an expired token closes it, and the bot logs in again.
     this.closeWhenExpired(socket, connection, claims.exp * 1000);
-    return { type: 'auth_success', message: 'Authenticated successfully' };
+    return serverMessage('auth_success', { message: 'Authenticated successfully' });
   }
 
   @SubscribeMessage('subscribe')
   async subscribe(
     @ConnectedSocket() socket: WebSocket,
     @MessageBody() message: ClientMessage,
-  ): Promise<object | undefined> {
+  ): Promise<ServerMessage<'error'> | undefined> {
     const { client } = this.connections.get(socket)!;
-    if (!client.authenticated) {
-      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
-    }
+    if (!client.authenticated) return error(NOT_AUTHENTICATED);
     const { sessionId, lastEventId } = message;
     if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
     if (
@@ -171,11 +174,10 @@ export class LiveGateway
     try {
       if (!(await this.sessions.exists(sessionId))) return error(`Session ${sessionId} not found`);
       await this.hub.subscribe(client, sessionId, lastEventId, () =>
-        this.hub.reply(client, {
-          type: 'subscribed',
-          sessionId,
-          message: `Subscribed to session ${sessionId}`,
-        }),
+        this.hub.reply(
+          client,
+          serverMessage('subscribed', { sessionId, message: `Subscribed to session ${sessionId}` }),
+        ),
       );
       return undefined;
     } catch (failure) {
@@ -190,22 +192,26 @@ export class LiveGateway
   }
 
   @SubscribeMessage('unsubscribe')
-  unsubscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() message: ClientMessage): object {
+  unsubscribe(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): ServerMessage<'unsubscribed' | 'error'> {
     const { client } = this.connections.get(socket)!;
-    if (!client.authenticated) {
-      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
-    }
+    if (!client.authenticated) return error(NOT_AUTHENTICATED);
     const { sessionId } = message;
     if (!positiveInteger(sessionId)) return error('sessionId must be a positive integer');
     if (!this.hub.unsubscribe(client, sessionId)) {
       return error(`Not subscribed to session ${sessionId}`);
     }
-    return { type: 'unsubscribed', sessionId, message: `Unsubscribed from session ${sessionId}` };
+    return serverMessage('unsubscribed', {
+      sessionId,
+      message: `Unsubscribed from session ${sessionId}`,
+    });
   }
 
   @SubscribeMessage('ping')
-  ping(): object {
-    return { type: 'pong' };
+  ping(): ServerMessage<'pong'> {
+    return serverMessage('pong', {});
   }
 
   /**
@@ -229,15 +235,13 @@ export class LiveGateway
   }
 
   @SubscribeMessage(MALFORMED)
-  malformed(@MessageBody() reason: string): object {
+  malformed(@MessageBody() reason: string): ServerMessage<'error'> {
     return error(reason);
   }
 
   @SubscribeMessage(UNKNOWN)
-  unknown(@MessageBody() type: string): object {
-    return error(
-      `Unknown message type "${type}" (expected auth, subscribe, unsubscribe, ping or page_focus)`,
-    );
+  unknown(@MessageBody() type: string): ServerMessage<'error'> {
+    return error(`Unknown message type "${type}" (expected ${EXPECTED_TYPES})`);
   }
 
   /** Timers hold at most ~24.8 days, so a longer-lived token is re-checked in steps. */

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ASYNCAPI_JSON_PATH, ASYNCAPI_PAGE_PATH } from '../asyncapi/asyncapi-document';
 import { ErrorResponseDto } from '../common/error-body';
 import { LiveVoteDto, LiveVoteResponseDto } from '../votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from '../votes/live-vote.route';
@@ -51,7 +52,7 @@ const DESCRIPTION = [
   'header (seconds).',
   '',
   '**Real-time.** Events also reach bots over the WebSocket at `/api/sessions/live` and through',
-  'webhooks (see the README).',
+  `webhooks: [AsyncAPI document](${ASYNCAPI_PAGE_PATH}) (JSON at ${ASYNCAPI_JSON_PATH}).`,
 ].join('\n');
 
 /**

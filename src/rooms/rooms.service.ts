@@ -14,7 +14,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { Metrics } from '../metrics/metrics';
 import { EventBus } from '../events/event-bus';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
-import type { DomainEvent, EventPayloads, RoomEventPayload } from '../events/event-types';
+import type {
+  DomainEvent,
+  EventPayloads,
+  LiveMessagePayloads,
+  RoomEventPayload,
+} from '../events/event-types';
 import { INSTANCE_ID } from '../events/instance';
 import { TransientEvents } from '../events/transient-events';
 import type { SessionGameDto } from '../sessions/dto/session.dto';
@@ -54,10 +59,7 @@ interface Watched {
 }
 
 /** The live snapshot of a session game's room, as `game.status` and `status-live` give it. */
-export type RoomStatus = RoomEventPayload & {
-  reason: DisconnectReason | null;
-  appTagMatches: boolean | null;
-};
+export type RoomStatus = LiveMessagePayloads['game.status'];
 
 /**
  * Starts and stops room monitors as session games change, writes what they see through the

@@ -354,6 +354,10 @@ export class SessionsController {
       "Stores the pick on the session, replacing any earlier one, so every admin sees it (the session's reads show it as `pending_selection`). Emits `game.picked`. Adding a game to the session, or closing it, clears the selection.",
   })
   @SESSION_ID
+  @ApiBody({
+    type: GameSelectionDto,
+    description: 'The game picked (usually by POST /api/pick) and where it came from.',
+  })
   @ApiOkResponse({ type: PendingSelectionDto, description: 'The stored selection' })
   @ApiErrors({
     400: {

@@ -1,6 +1,64 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { createHmac } from 'node:crypto';
 
+/**
+ * What a webhook delivery is on the wire: its headers, its body, both signatures. The AsyncAPI
+ * document (src/asyncapi/) describes deliveries from the schemas here, and `deliveryHeaders` is
+ * typed by `DeliveryHeaders`, so a header added to one must be added to the other.
+ */
+
 export const USER_AGENT = 'Jackbox-Game-Picker-Webhook/1.0';
+
+const TIMESTAMP_DESCRIPTION =
+  'Unix seconds of this attempt (new on every retry). Refuse deliveries older than a few minutes to stop replays.';
+const ID_DESCRIPTION =
+  '`msg_<delivery id>`: the same on every retry of a delivery; drop repeats by it (delivery is at least once).';
+
+/** Every header a delivery carries, by its name on the wire (HTTP header names ignore case). */
+export const DeliveryHeaders = Type.Object(
+  {
+    'content-type': Type.Literal('application/json'),
+    'user-agent': Type.Literal(USER_AGENT),
+    'x-webhook-event': Type.String({ description: "The event type, the body's `event`." }),
+    'x-webhook-signature': Type.String({
+      pattern: '^sha256=[0-9a-f]{64}$',
+      description:
+        '`sha256=` + lower-case hex HMAC-SHA256 of the raw body bytes, keyed with the secret as given (its UTF-8 bytes, `whsec_` prefix and all).',
+    }),
+    'x-webhook-id': Type.String({ pattern: '^msg_[0-9]+$', description: ID_DESCRIPTION }),
+    'x-webhook-timestamp': Type.String({ pattern: '^[0-9]+$', description: TIMESTAMP_DESCRIPTION }),
+    'webhook-id': Type.String({
+      pattern: '^msg_[0-9]+$',
+      description: 'Standard Webhooks name of `x-webhook-id` (same value).',
+    }),
+    'webhook-timestamp': Type.String({
+      pattern: '^[0-9]+$',
+      description: 'Standard Webhooks name of `x-webhook-timestamp` (same value).',
+    }),
+    'webhook-signature': Type.String({
+      pattern: '^v1,[A-Za-z0-9+/]+={0,2}$',
+      description:
+        "`v1,` + base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<raw body>` (Standard Webhooks). The key is the secret's UTF-8 bytes, or for a generated `whsec_...` secret the bytes its base64 part decodes to.",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type DeliveryHeaders = Static<typeof DeliveryHeaders>;
+
+/** A delivery's body for an event with payload schema `data`. */
+export function deliveryBodySchema(event: string, data: TSchema): TSchema {
+  return Type.Object(
+    {
+      event: Type.Literal(event),
+      timestamp: Type.String({
+        format: 'date-time',
+        description: 'When the event was recorded (the same on every retry).',
+      }),
+      data,
+    },
+    { additionalProperties: false },
+  );
+}
 
 /** The `X-Webhook-Signature` value bots verify: `sha256=` + hex HMAC-SHA256 of the exact body bytes. */
 export function guideSignature(body: string, secret: string): string {
@@ -31,7 +89,7 @@ export function deliveryHeaders(args: {
   body: string;
   secret: string;
   now: Date;
-}): Record<string, string> {
+}): DeliveryHeaders {
   const id = `msg_${args.deliveryId}`;
   const timestamp = Math.floor(args.now.getTime() / 1000);
   return {
@@ -48,8 +106,8 @@ export function deliveryHeaders(args: {
 }
 
 /**
- * A delivery's body: `{event, timestamp, data}` exactly as JSON.stringify writes it, the bytes
- * that are signed and sent.
+ * A delivery's body (see `deliveryBodySchema`): `{event, timestamp, data}` exactly as
+ * JSON.stringify writes it, the bytes that are signed and sent.
  */
 export function deliveryBody(event: string, timestamp: Date, data: unknown): string {
   return JSON.stringify({ event, timestamp: timestamp.toISOString(), data });
