@@ -17,6 +17,8 @@ import { observeRequests } from './metrics/http-metrics';
 import { Metrics } from './metrics/metrics';
 import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
+import { PollVoteDto, PollVoteResultDto } from './polls/dto/poll.dto';
+import { POLL_VOTE_OPENAPI_PATH, POLL_VOTE_OPERATION } from './polls/poll-vote.route';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const CHAT_IMPORT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -44,12 +46,13 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
-    { extraModels: [LiveVoteDto, LiveVoteResponseDto] },
+    { extraModels: [LiveVoteDto, LiveVoteResponseDto, PollVoteDto, PollVoteResultDto] },
   );
   // The live vote is a plain Fastify route (see LiveVoteRoute): Nest does not document it.
   document.paths[LIVE_VOTE_PATH] = {
     post: LIVE_VOTE_OPERATION,
   };
+  document.paths[POLL_VOTE_OPENAPI_PATH] = { post: POLL_VOTE_OPERATION };
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
 }
 

@@ -2,7 +2,13 @@ import { MAX_ID } from '../common/validators';
 
 /** The bots' WebSocket protocol: what clients send and the fixed replies. */
 
-export const CLIENT_MESSAGE_TYPES = ['auth', 'subscribe', 'unsubscribe', 'ping'] as const;
+export const CLIENT_MESSAGE_TYPES = [
+  'auth',
+  'subscribe',
+  'unsubscribe',
+  'ping',
+  'poll.leading',
+] as const;
 export type ClientMessageType = (typeof CLIENT_MESSAGE_TYPES)[number];
 
 /** Routes for frames that are not a known message, so they get an `error` reply rather than silence. */
@@ -45,6 +51,13 @@ export function parseClientFrame(data: unknown): { event: string; data: unknown 
     ? { event: type, data: message }
     : { event: UNKNOWN, data: type };
 }
+
+/** A count or an id that may be 0 (a poll's "Other" has game id 0). */
+export const nonNegativeInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_ID;
+
+export const POLL_LEADING_RULE =
+  'poll.leading needs sessionId (a positive integer), gameId (0 for "Other", else a game id), label (1 to 200 characters) and votes (0 or more)';
 
 /** A positive integer that fits an \`integer\` id column. */
 export const positiveInteger = (value: unknown): value is number =>

@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -17,11 +17,14 @@ import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseAvailability } from '../database/database-availability';
 import { Metrics } from '../metrics/metrics';
+import { PollsService } from '../polls/polls.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { LiveHub, type LiveClient } from './live-hub';
 import {
   CloseCode,
   MALFORMED,
+  nonNegativeInteger,
+  POLL_LEADING_RULE,
   positiveInteger,
   UNKNOWN,
   type ClientMessage,
@@ -63,6 +66,7 @@ export class LiveGateway
     private readonly database: DatabaseAvailability,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly metrics: Metrics,
+    private readonly polls: PollsService,
   ) {}
 
   afterInit(server: Server): void {
@@ -192,6 +196,45 @@ export class LiveGateway
     return { type: 'unsubscribed', sessionId, message: `Unsubscribed from session ${sessionId}` };
   }
 
+  /**
+   * An external vote counter announcing its poll's leader: relayed to the session's
+   * subscribers (on every instance, and kept for replays and webhooks like any event).
+   */
+  @SubscribeMessage('poll.leading')
+  async relayPollLeading(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): Promise<object | undefined> {
+    const { client } = this.connections.get(socket)!;
+    if (!client.authenticated) {
+      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+    }
+    const { sessionId, gameId, label, votes } = message;
+    if (
+      !positiveInteger(sessionId) ||
+      !nonNegativeInteger(gameId) ||
+      !nonNegativeInteger(votes) ||
+      typeof label !== 'string' ||
+      label.length < 1 ||
+      label.length > 200 ||
+      label.includes('\u0000')
+    ) {
+      return error(POLL_LEADING_RULE);
+    }
+    try {
+      await this.polls.relayLeading({ sessionId, gameId, label, votes });
+      return undefined;
+    } catch (failure) {
+      if (failure instanceof NotFoundException) return error(failure.message);
+      if (isDatabaseUnavailable(failure)) {
+        this.database.failed(failure);
+        return error(DATABASE_UNAVAILABLE_MESSAGE);
+      }
+      this.logger.error(`poll.leading relay failed: ${(failure as Error).message}`);
+      return error('Could not relay poll.leading right now; try again');
+    }
+  }
+
   @SubscribeMessage('ping')
   ping(): object {
     return { type: 'pong' };
@@ -204,7 +247,9 @@ export class LiveGateway
 
   @SubscribeMessage(UNKNOWN)
   unknown(@MessageBody() type: string): object {
-    return error(`Unknown message type "${type}" (expected auth, subscribe, unsubscribe or ping)`);
+    return error(
+      `Unknown message type "${type}" (expected auth, subscribe, unsubscribe, ping or poll.leading)`,
+    );
   }
 
   /** Timers hold at most ~24.8 days, so a longer-lived token is re-checked in steps. */

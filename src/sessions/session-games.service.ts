@@ -45,6 +45,7 @@ export class SessionGamesService {
         game_id: dto.game_id,
         manually_added: dto.manually_added ?? false,
         room_code: dto.room_code ?? null,
+        source: dto.source ?? (dto.manually_added ? 'manual' : 'dice'),
       });
       const added = await this.get(sessionId, id, tx.manager);
       await tx.record('game.added', sessionId, {

@@ -7,7 +7,7 @@ const SESSION_COLUMNS = `s.id, s.notes, s.is_active, s.created_at, s.closed_at,
   (SELECT count(*) FROM session_games sg WHERE sg.session_id = s.id)::int AS games_played`;
 
 /** A session game with the catalog fields a client shows beside it. */
-const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added,
+const SESSION_GAME_COLUMNS = `sg.id, sg.session_id, sg.game_id, sg.played_at, sg.status, sg.manually_added, sg.source,
   sg.room_code, sg.player_count, sg.app_tag, sg.room_max_players, sg.lobby_state, sg.monitoring,
   sg.monitor_reason, sg.game_started_at, sg.game_ended_at, g.title, g.pack_name, g.min_players, g.max_players, g.game_type,
   g.family_friendly, g.ticker, g.upvotes, g.downvotes, g.popularity_score`;
@@ -147,12 +147,17 @@ export class SessionsRepository {
   async insertGame(
     db: Queryable,
     sessionId: number,
-    game: { game_id: number; manually_added: boolean; room_code: string | null },
+    game: {
+      game_id: number;
+      manually_added: boolean;
+      room_code: string | null;
+      source: SessionGameDto['source'];
+    },
   ): Promise<number> {
     const [{ id }] = await db.query<{ id: number }[]>(
-      `INSERT INTO session_games (session_id, game_id, played_at, status, manually_added, room_code)
-       VALUES ($1, $2, clock_timestamp(), 'playing', $3, $4) RETURNING id`,
-      [sessionId, game.game_id, game.manually_added, game.room_code],
+      `INSERT INTO session_games (session_id, game_id, played_at, status, manually_added, room_code, source)
+       VALUES ($1, $2, clock_timestamp(), 'playing', $3, $4, $5) RETURNING id`,
+      [sessionId, game.game_id, game.manually_added, game.room_code, game.source],
     );
     return id;
   }

@@ -16,6 +16,9 @@ import { IsOptionalNotNull, IsRoomCode, MAX_ID, MAX_PLAYERS_LIMIT } from '../../
 
 export const MAX_NOTES_LENGTH = 50_000;
 
+export const SESSION_GAME_SOURCES = ['dice', 'manual', 'poll'] as const;
+export type SessionGameSource = (typeof SESSION_GAME_SOURCES)[number];
+
 export class SessionDto {
   @ApiProperty({ example: 123 })
   id!: number;
@@ -139,6 +142,16 @@ export class AddSessionGameDto {
   manually_added?: boolean;
 
   @ApiPropertyOptional({
+    enum: SESSION_GAME_SOURCES,
+    example: 'poll',
+    description:
+      "Where the game came from: `dice` (the picker), `manual` or `poll` (a viewer poll's winner). Default: `manual` when `manually_added` is true, else `dice`.",
+  })
+  @IsOptionalNotNull()
+  @IsIn(SESSION_GAME_SOURCES)
+  source?: SessionGameSource;
+
+  @ApiPropertyOptional({
     example: 'LSBN',
     nullable: true,
     type: String,
@@ -197,6 +210,13 @@ export class SessionGameDto {
 
   @ApiProperty({ example: false })
   manually_added!: boolean;
+
+  @ApiProperty({
+    enum: SESSION_GAME_SOURCES,
+    example: 'dice',
+    description: 'Where the game came from: the picker (`dice`), by hand (`manual`) or a poll.',
+  })
+  source!: SessionGameSource;
 
   @ApiProperty({ example: 'LSBN', nullable: true, type: String })
   room_code!: string | null;
