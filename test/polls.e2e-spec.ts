@@ -310,6 +310,8 @@ describe('viewer polls', () => {
         body: { options: [{ game_id: ids.get('Quiplash 3') }, { label: 'Other' }] },
       });
       await vote(session.id, { username: 'steady', option: 1, timestamp: at() });
+      // Its poll.start and the leader the vote made: nothing more is coming.
+      await waitUntil(async () => (await pollEventCount(t, session.id)) === 2);
     });
     beforeEach(async () => {
       before = (await t.request('GET', `/api/sessions/${session.id}/poll`)).body;

@@ -605,7 +605,7 @@ ALTER TABLE ONLY public.poll_options
     ADD CONSTRAINT poll_options_poll_id_fkey FOREIGN KEY (poll_id) REFERENCES public.polls(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.poll_votes
-    ADD CONSTRAINT poll_votes_poll_id_position_fkey FOREIGN KEY (poll_id, "position") REFERENCES public.poll_options(poll_id, "position") ON DELETE CASCADE;
+    ADD CONSTRAINT poll_votes_poll_id_fkey FOREIGN KEY (poll_id) REFERENCES public.polls(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.polls
     ADD CONSTRAINT polls_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;

@@ -12,7 +12,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `record_poll_vote` is the vote in one round trip: it checks the session and the open poll,
  * resolves the option from its number or a game's ticker, and upserts the viewer's row. It
  * takes the poll row FOR KEY SHARE, so a vote and the poll's end (which takes it FOR UPDATE)
- * never overlap: a vote is counted in the result or refused, never recorded after it.
+ * never overlap: a vote is counted in the result or refused, never recorded after it. A vote's
+ * option is checked by the function, not by a foreign key to `poll_options`: that key would
+ * lock the option's row too, a second lock shared by every concurrent vote.
  */
 export class Polls1764500200000 implements MigrationInterface {
   name = 'Polls1764500200000';
@@ -51,7 +53,7 @@ export class Polls1764500200000 implements MigrationInterface {
         voted_at timestamptz NOT NULL,
         seq bigserial NOT NULL,
         PRIMARY KEY (poll_id, username),
-        FOREIGN KEY (poll_id, position) REFERENCES poll_options (poll_id, position) ON DELETE CASCADE
+        FOREIGN KEY (poll_id) REFERENCES polls (id) ON DELETE CASCADE
       )`);
     await q(`CREATE INDEX poll_votes_option ON poll_votes (poll_id, position)`);
     await q(`
