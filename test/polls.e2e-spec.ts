@@ -298,6 +298,40 @@ describe('viewer polls', () => {
     counter.socket.close();
   });
 
+  it('documents every poll operation, field and error with a description and an example', async () => {
+    const { body: doc } = await t.request('GET', '/api/docs-json');
+    const operations = Object.entries(doc.paths as Record<string, Record<string, any>>)
+      .filter(([path]) => /\/(voting|poll)\b/.test(path))
+      .flatMap(([, ops]) => Object.values(ops));
+    expect(operations).toHaveLength(5);
+    for (const op of operations) {
+      expect(op.summary && op.description).toBeTruthy();
+      for (const parameter of op.parameters) {
+        expect(parameter.description).toBeTruthy();
+        expect(parameter.example ?? parameter.schema.example).toBeDefined();
+      }
+      for (const [status, response] of Object.entries<any>(op.responses)) {
+        expect(response.description).toBeTruthy();
+        if (Number(status) >= 400) {
+          expect(Object.keys(response.content['application/json'].examples)).not.toEqual([]);
+        }
+      }
+    }
+    const schemas = Object.entries<any>(doc.components.schemas).filter(
+      ([name]) => name.startsWith('Poll') || ['StartPollDto', 'EndPollDto'].includes(name),
+    );
+    expect(schemas.length).toBeGreaterThanOrEqual(9);
+    for (const [name, schema] of schemas) {
+      for (const [field, property] of Object.entries<any>(schema.properties)) {
+        expect([name, field, property.description !== undefined]).toEqual([name, field, true]);
+        expect([name, field, property.example !== undefined]).toEqual([name, field, true]);
+      }
+    }
+    const start = doc.paths['/api/sessions/{id}/voting/start'].post;
+    expect(start.requestBody.required).toBe(false);
+    expect(doc.paths['/api/sessions/{id}/voting/end'].post.requestBody.required).toBe(false);
+  });
+
   describe('bad input changes nothing', () => {
     let session: any;
     let before: any;

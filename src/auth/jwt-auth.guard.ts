@@ -77,5 +77,11 @@ export const AdminOnly = () =>
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
       description: 'Missing, invalid or expired token',
+      examples: Object.fromEntries(
+        ['Access token required', 'Invalid or expired token'].map((error) => [
+          error,
+          { summary: error, value: { error } },
+        ]),
+      ),
     }),
   );

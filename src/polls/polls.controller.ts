@@ -9,7 +9,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/jwt-auth.guard';
 import { IdPipe } from '../common/id.pipe';
@@ -26,7 +25,6 @@ export class PollsController {
   constructor(private readonly polls: PollsService) {}
 
   @Post(':id/voting/start')
-  @ApiUnauthorizedResponse(errorResponse('Missing, invalid or expired token', POLL_ERRORS.token))
   @AdminOnly()
   @ApiOperation({
     summary: 'Open a viewer poll on the active session',
@@ -71,7 +69,7 @@ export class PollsController {
       "The newest poll of the session (open or ended) with each option's votes and the leader; `poll_id` null and no options when the session never had a poll. No token needed.",
   })
   @SessionIdParam()
-  @ApiOkResponse({ type: PollDto })
+  @ApiOkResponse({ type: PollDto, description: 'The poll and its standings' })
   @ApiBadRequestResponse(errorResponse('Invalid id', POLL_ERRORS.badId))
   @ApiNotFoundResponse(errorResponse('No such session', POLL_ERRORS.noSession))
   getPoll(@Param('id', IdPipe) id: number): Promise<PollDto> {
@@ -80,7 +78,6 @@ export class PollsController {
 
   @Post(':id/voting/end')
   @HttpCode(200)
-  @ApiUnauthorizedResponse(errorResponse('Missing, invalid or expired token', POLL_ERRORS.token))
   @AdminOnly()
   @ApiOperation({
     summary: 'End the poll, now or after a countdown',
@@ -106,7 +103,6 @@ export class PollsController {
 
   @Post(':id/voting/cancel-end')
   @HttpCode(200)
-  @ApiUnauthorizedResponse(errorResponse('Missing, invalid or expired token', POLL_ERRORS.token))
   @AdminOnly()
   @ApiOperation({
     summary: "Cancel the poll's countdown",

@@ -118,7 +118,7 @@ export class PollOptionDto {
   })
   game_id!: number | null;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ example: 'Fibbage 4', description: "The game's title, or the free label" })
   label!: string;
 
   @ApiProperty({
@@ -145,7 +145,7 @@ export class PollChoiceDto {
   })
   game_id!: number | null;
 
-  @ApiProperty({ example: 'Fibbage 4' })
+  @ApiProperty({ example: 'Fibbage 4', description: "The game's title, or the free label" })
   label!: string;
 }
 
@@ -155,7 +155,7 @@ export class PollLeaderDto extends PollChoiceDto {
 }
 
 export class PollDto {
-  @ApiProperty({ example: 123 })
+  @ApiProperty({ example: 123, description: 'The session' })
   session_id!: number;
 
   @ApiProperty({
@@ -180,6 +180,7 @@ export class PollDto {
     nullable: true,
     type: String,
     format: 'date-time',
+    description: 'When it opened; null: no poll',
   })
   started_at!: Date | null;
 
@@ -192,18 +193,33 @@ export class PollDto {
   })
   ends_at!: Date | null;
 
-  @ApiProperty({ example: null, nullable: true, type: String, format: 'date-time' })
+  @ApiProperty({
+    example: null,
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When it ended; null while open',
+  })
   ended_at!: Date | null;
 
   @ApiProperty({ example: 27, description: 'Viewers who voted' })
   total_votes!: number;
 
-  @ApiProperty({ type: [PollOptionDto] })
+  @ApiProperty({
+    type: [PollOptionDto],
+    description: 'Every option in order, with its votes (none: no poll)',
+    example: [
+      { option: 1, game_id: 45, label: 'Fibbage 4', ticker: 'FIB4', votes: 12 },
+      { option: 2, game_id: 12, label: 'Quiplash 3', ticker: 'QUIP3', votes: 9 },
+      { option: 3, game_id: null, label: 'Other', ticker: null, votes: 6 },
+    ],
+  })
   options!: PollOptionDto[];
 
   @ApiProperty({
     type: PollLeaderDto,
     nullable: true,
+    example: { option: 1, game_id: 45, label: 'Fibbage 4', votes: 12 },
     description:
       'The option ahead (a tie goes to the option that reached that count first); null with no poll or no votes. Once the poll ended: its winner.',
   })
@@ -211,15 +227,19 @@ export class PollDto {
 }
 
 export class PollVoteResultDto {
-  @ApiProperty({ example: true })
+  @ApiProperty({ example: true, description: 'Always true: failures answer an error' })
   success!: boolean;
 
-  @ApiProperty({ example: 'Poll vote recorded' })
+  @ApiProperty({ example: 'Poll vote recorded', description: 'What happened' })
   message!: string;
 
-  @ApiProperty({ example: 'TestUser' })
+  @ApiProperty({ example: 'TestUser', description: 'The viewer, as sent' })
   username!: string;
 
-  @ApiProperty({ type: PollChoiceDto, description: 'The option the vote now counts for' })
+  @ApiProperty({
+    type: PollChoiceDto,
+    description: 'The option the vote now counts for',
+    example: { option: 1, game_id: 45, label: 'Fibbage 4' },
+  })
   option!: PollChoiceDto;
 }
