@@ -128,8 +128,9 @@ CREATE FUNCTION public.record_poll_vote(p_session integer, p_username text, p_po
           RETURN QUERY SELECT 'session_closed'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
           RETURN;
         END IF;
-        SELECT p.id INTO v_poll FROM polls p
-        WHERE p.session_id = p_session AND p.status = 'open' FOR KEY SHARE;
+        PERFORM pg_advisory_xact_lock_shared(7278, p_session);
+        -- A fresh snapshot, taken after the lock: an end that held it has committed.
+        SELECT p.id INTO v_poll FROM polls p WHERE p.session_id = p_session AND p.status = 'open';
         IF NOT FOUND THEN
           RETURN QUERY SELECT 'no_poll'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
           RETURN;

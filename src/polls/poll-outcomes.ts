@@ -57,7 +57,8 @@ export class PollOutcomes {
   }
 
   /**
-   * Ends a poll the caller holds locked (FOR UPDATE: no vote is in flight), with its winner:
+   * Ends a poll the caller holds locked (PollsRepository.lockOpen or claimDue: no vote is in
+   * flight), with its winner:
    * the most votes, a tie going to the option that reached that count first.
    */
   async end(tx: OutboxTransaction, poll: PollRow): Promise<void> {

@@ -61,6 +61,9 @@ export interface OpenPoll {
 export const POLL_VOTE_SQL =
   'SELECT * FROM record_poll_vote($1::int, $2::text, $3::smallint, $4::text, $5::timestamptz)';
 
+/** The advisory lock class of a session's poll votes (the live votes' turns use 7277). */
+const POLL_VOTES_LOCK = 7278;
+
 const POLL_COLUMNS =
   'id, session_id, status, started_at, ends_at, ended_at, winner_position, winner_votes';
 
@@ -133,10 +136,12 @@ export class PollsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * The session's open poll, locked FOR UPDATE: votes (which take it FOR KEY SHARE) wait, so
-   * nothing is counted between what the caller reads and what it writes.
+   * The session's open poll, locked: its row FOR UPDATE, and the session's poll lock
+   * exclusively, which votes hold shared (see `record_poll_vote`). Votes under way finish
+   * first and new ones wait, so no vote lands between what the caller reads and what it writes.
    */
   async lockOpen(db: Queryable, sessionId: number): Promise<PollRow | undefined> {
+    await this.lockVotes(db, sessionId);
     const [poll] = await db.query<PollRow[]>(
       `SELECT ${POLL_COLUMNS} FROM polls WHERE session_id = $1 AND status = 'open' FOR UPDATE`,
       [sessionId],
@@ -154,7 +159,13 @@ export class PollsRepository implements OnApplicationShutdown {
        WHERE id = $1 AND status = 'open' AND ends_at <= now() FOR UPDATE SKIP LOCKED`,
       [pollId],
     );
+    if (poll) await this.lockVotes(db, poll.session_id);
     return poll;
+  }
+
+  /** Waits for the session's votes under way, and holds new ones, until the transaction ends. */
+  private async lockVotes(db: Queryable, sessionId: number): Promise<void> {
+    await db.query('SELECT pg_advisory_xact_lock($1, $2)', [POLL_VOTES_LOCK, sessionId]);
   }
 
   /** Sets or clears the countdown; answers the due time. */
@@ -204,8 +215,8 @@ export class PollsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Locks an open poll to decide on its leader. FOR NO KEY UPDATE: instances deciding at once
-   * take turns, while votes (FOR KEY SHARE) go on.
+   * Locks an open poll to decide on its leader: instances deciding at once take turns, while
+   * votes go on.
    */
   async lockForLeading(
     db: Queryable,

@@ -10,9 +10,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * (ties go to the option whose current votes were all in first).
  *
  * `record_poll_vote` is the vote in one round trip: it checks the session and the open poll,
- * resolves the option from its number or a game's ticker, and upserts the viewer's row. It
- * takes the poll row FOR KEY SHARE, so a vote and the poll's end (which takes it FOR UPDATE)
- * never overlap: a vote is counted in the result or refused, never recorded after it. A vote's
+ * resolves the option from its number or a game's ticker, and upserts the viewer's row. Votes
+ * hold the session's poll lock (advisory, class 7278, the session id) shared, and whatever
+ * ends or changes the poll holds it exclusively, so a vote and the end never overlap: a vote is
+ * counted in the result or refused, never recorded after it. An advisory lock rather than a row
+ * lock: a row lock shared by concurrent votes is written into the poll's row each time. A vote's
  * option is checked by the function, not by a foreign key to `poll_options`: that key would
  * lock the option's row too, a second lock shared by every concurrent vote.
  */
@@ -78,8 +80,9 @@ export class Polls1764500200000 implements MigrationInterface {
           RETURN QUERY SELECT 'session_closed'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
           RETURN;
         END IF;
-        SELECT p.id INTO v_poll FROM polls p
-        WHERE p.session_id = p_session AND p.status = 'open' FOR KEY SHARE;
+        PERFORM pg_advisory_xact_lock_shared(7278, p_session);
+        -- A fresh snapshot, taken after the lock: an end that held it has committed.
+        SELECT p.id INTO v_poll FROM polls p WHERE p.session_id = p_session AND p.status = 'open';
         IF NOT FOUND THEN
           RETURN QUERY SELECT 'no_poll'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
           RETURN;
