@@ -86,7 +86,8 @@ describe('live WebSocket', () => {
         { type: 'error', message: 'Message must be a JSON object with a string "type"' },
         {
           type: 'error',
-          message: 'Unknown message type "dance" (expected auth, subscribe, unsubscribe or ping)',
+          message:
+            'Unknown message type "dance" (expected auth, subscribe, unsubscribe, ping or poll.leading)',
         },
         {
           type: 'error',
