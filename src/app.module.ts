@@ -16,6 +16,7 @@ import { LiveModule } from './live/live.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { RoomsModule } from './rooms/rooms.module';
+import { PollsModule } from './polls/polls.module';
 
 @Module({})
 export class AppModule {
@@ -39,6 +40,7 @@ export class AppModule {
         LiveModule,
         WebhooksModule,
         RoomsModule,
+        PollsModule,
       ],
     };
   }

@@ -78,6 +78,18 @@ describe('stored event payloads match their declared types', () => {
     room.setBlob({ state: 'Logo' });
     room.setBlob(postGameBlob);
     await waitUntil(async () => (await types()).has('room.disconnected'));
+    // A poll: its start, a leader, a countdown cancelled, its end; and a relayed leader.
+    expect((await api('POST', `/api/sessions/${session.id}/voting/start`)).status).toBe(201);
+    const pollVote = await api('POST', `/api/sessions/${session.id}/poll/votes`, {
+      username: 'payload-check',
+      option: 1,
+      timestamp: new Date().toISOString(),
+    });
+    expect(pollVote.status).toBe(200);
+    await waitUntil(async () => (await types()).has('poll.leading'));
+    await api('POST', `/api/sessions/${session.id}/voting/end`, { delay: 60 });
+    await api('POST', `/api/sessions/${session.id}/voting/cancel-end`);
+    expect((await api('POST', `/api/sessions/${session.id}/voting/end`)).status).toBe(200);
     await api('POST', `/api/sessions/${session.id}/close`, {});
 
     const stored = await t.app

@@ -87,7 +87,7 @@ describe('live WebSocket', () => {
         {
           type: 'error',
           message:
-            'Unknown message type "dance" (expected auth, subscribe, unsubscribe, ping or page_focus)',
+            'Unknown message type "dance" (expected auth, subscribe, unsubscribe, ping, page_focus or poll.leading)',
         },
         {
           type: 'error',

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { GamesRepository } from '../games/games.repository';
+import { PollsRepository } from '../polls/polls.repository';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { VotesRepository } from '../votes/votes.repository';
 import { WebhooksRepository } from '../webhooks/webhooks.repository';
@@ -11,7 +12,19 @@ import { WebhooksRepository } from '../webhooks/webhooks.repository';
  */
 @Global()
 @Module({
-  providers: [GamesRepository, SessionsRepository, VotesRepository, WebhooksRepository],
-  exports: [GamesRepository, SessionsRepository, VotesRepository, WebhooksRepository],
+  providers: [
+    GamesRepository,
+    SessionsRepository,
+    VotesRepository,
+    WebhooksRepository,
+    PollsRepository,
+  ],
+  exports: [
+    GamesRepository,
+    SessionsRepository,
+    VotesRepository,
+    WebhooksRepository,
+    PollsRepository,
+  ],
 })
 export class RepositoriesModule {}

@@ -109,6 +109,49 @@ CREATE FUNCTION public.record_live_vote(p_username text, p_type smallint, p_at t
                             v_event.id, v_event.xid::text, v_event.created_at, v_event.payload;
       END $$;
 
+CREATE FUNCTION public.record_poll_vote(p_session integer, p_username text, p_position smallint, p_ticker text, p_at timestamp with time zone) RETURNS TABLE(outcome text, vote_poll_id integer, option_position smallint, option_label text, option_game_id integer, option_count integer)
+    LANGUAGE plpgsql
+    AS $$
+      DECLARE
+        v_active boolean;
+        v_poll integer;
+        v_position smallint;
+        v_label text;
+        v_game integer;
+      BEGIN
+        SELECT s.is_active INTO v_active FROM sessions s WHERE s.id = p_session;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'no_session'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
+          RETURN;
+        END IF;
+        IF NOT v_active THEN
+          RETURN QUERY SELECT 'session_closed'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
+          RETURN;
+        END IF;
+        PERFORM pg_advisory_xact_lock_shared(7278, p_session);
+        -- A fresh snapshot, taken after the lock: an end that held it has committed.
+        SELECT p.id INTO v_poll FROM polls p WHERE p.session_id = p_session AND p.status = 'open';
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'no_poll'::text, NULL::integer, NULL::smallint, NULL::text, NULL::integer, NULL::integer;
+          RETURN;
+        END IF;
+        SELECT o.position, o.label, o.game_id INTO v_position, v_label, v_game
+        FROM poll_options o LEFT JOIN games g ON g.id = o.game_id
+        WHERE o.poll_id = v_poll AND (o.position = p_position OR g.ticker = p_ticker)
+        LIMIT 1;
+        IF NOT FOUND THEN
+          RETURN QUERY SELECT 'bad_option'::text, v_poll, NULL::smallint, NULL::text, NULL::integer,
+            (SELECT count(*)::integer FROM poll_options o WHERE o.poll_id = v_poll);
+          RETURN;
+        END IF;
+        INSERT INTO poll_votes AS v (poll_id, username, position, voted_at)
+        VALUES (v_poll, p_username, v_position, p_at)
+        ON CONFLICT (poll_id, username) DO UPDATE
+          SET position = EXCLUDED.position, voted_at = EXCLUDED.voted_at,
+              seq = CASE WHEN v.position = EXCLUDED.position THEN v.seq ELSE EXCLUDED.seq END;
+        RETURN QUERY SELECT 'recorded'::text, v_poll, v_position, v_label, v_game, NULL::integer;
+      END $$;
+
 CREATE TABLE public.events (
     id bigint NOT NULL,
     type text NOT NULL,
@@ -219,6 +262,56 @@ CREATE TABLE public.packs (
     CONSTRAINT packs_favor_bias_check CHECK ((favor_bias = ANY (ARRAY['-1'::integer, 0, 1]))),
     CONSTRAINT packs_name_check CHECK ((length(btrim(name)) > 0))
 );
+
+CREATE TABLE public.poll_options (
+    poll_id integer NOT NULL,
+    "position" smallint NOT NULL,
+    game_id integer,
+    label text NOT NULL,
+    CONSTRAINT poll_options_position_check CHECK (("position" >= 1))
+);
+
+CREATE TABLE public.poll_votes (
+    poll_id integer NOT NULL,
+    username text NOT NULL,
+    "position" smallint NOT NULL,
+    voted_at timestamp with time zone NOT NULL,
+    seq bigint NOT NULL
+);
+
+CREATE SEQUENCE public.poll_votes_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.poll_votes_seq_seq OWNED BY public.poll_votes.seq;
+
+CREATE TABLE public.polls (
+    id integer NOT NULL,
+    session_id integer NOT NULL,
+    status text DEFAULT 'open'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ends_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    winner_position smallint,
+    winner_votes integer,
+    leader_position smallint,
+    leader_votes integer,
+    leading_sent_at timestamp with time zone,
+    CONSTRAINT polls_status_check CHECK ((status = ANY (ARRAY['open'::text, 'ended'::text])))
+);
+
+CREATE SEQUENCE public.polls_id_seq
+    AS integer
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.polls_id_seq OWNED BY public.polls.id;
 
 CREATE TABLE public.room_monitor_leases (
     session_game_id integer NOT NULL,
@@ -401,6 +494,10 @@ ALTER TABLE ONLY public.games ALTER COLUMN id SET DEFAULT nextval('public.games_
 
 ALTER TABLE ONLY public.migrations ALTER COLUMN id SET DEFAULT nextval('public.migrations_id_seq'::regclass);
 
+ALTER TABLE ONLY public.poll_votes ALTER COLUMN seq SET DEFAULT nextval('public.poll_votes_seq_seq'::regclass);
+
+ALTER TABLE ONLY public.polls ALTER COLUMN id SET DEFAULT nextval('public.polls_id_seq'::regclass);
+
 ALTER TABLE ONLY public.session_games ALTER COLUMN id SET DEFAULT nextval('public.session_games_id_seq'::regclass);
 
 ALTER TABLE ONLY public.sessions ALTER COLUMN id SET DEFAULT nextval('public.sessions_id_seq'::regclass);
@@ -433,6 +530,15 @@ ALTER TABLE ONLY public.games
 
 ALTER TABLE ONLY public.packs
     ADD CONSTRAINT packs_pkey PRIMARY KEY (name);
+
+ALTER TABLE ONLY public.poll_options
+    ADD CONSTRAINT poll_options_pkey PRIMARY KEY (poll_id, "position");
+
+ALTER TABLE ONLY public.poll_votes
+    ADD CONSTRAINT poll_votes_pkey PRIMARY KEY (poll_id, username);
+
+ALTER TABLE ONLY public.polls
+    ADD CONSTRAINT polls_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.room_monitor_leases
     ADD CONSTRAINT room_monitor_leases_pkey PRIMARY KEY (session_game_id);
@@ -471,6 +577,12 @@ CREATE INDEX events_position ON public.events USING btree (xid, id);
 
 CREATE INDEX events_session_position ON public.events USING btree (session_id, xid, id);
 
+CREATE INDEX poll_votes_option ON public.poll_votes USING btree (poll_id, "position");
+
+CREATE UNIQUE INDEX polls_one_open ON public.polls USING btree (session_id) WHERE (status = 'open'::text);
+
+CREATE INDEX polls_session ON public.polls USING btree (session_id, id);
+
 CREATE INDEX session_games_game ON public.session_games USING btree (game_id);
 
 CREATE UNIQUE INDEX session_games_one_playing ON public.session_games USING btree (session_id) WHERE (status = 'playing'::text);
@@ -501,6 +613,18 @@ CREATE INDEX webhook_deliveries_finished ON public.webhook_deliveries USING btre
 
 ALTER TABLE ONLY public.games
     ADD CONSTRAINT games_pack_name_fkey FOREIGN KEY (pack_name) REFERENCES public.packs(name) ON UPDATE CASCADE;
+
+ALTER TABLE ONLY public.poll_options
+    ADD CONSTRAINT poll_options_game_id_fkey FOREIGN KEY (game_id) REFERENCES public.games(id) ON DELETE SET NULL;
+
+ALTER TABLE ONLY public.poll_options
+    ADD CONSTRAINT poll_options_poll_id_fkey FOREIGN KEY (poll_id) REFERENCES public.polls(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.poll_votes
+    ADD CONSTRAINT poll_votes_poll_id_fkey FOREIGN KEY (poll_id) REFERENCES public.polls(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.polls
+    ADD CONSTRAINT polls_session_id_fkey FOREIGN KEY (session_id) REFERENCES public.sessions(id) ON DELETE CASCADE;
 
 ALTER TABLE ONLY public.room_monitor_leases
     ADD CONSTRAINT room_monitor_leases_session_game_id_fkey FOREIGN KEY (session_game_id) REFERENCES public.session_games(id) ON DELETE CASCADE;

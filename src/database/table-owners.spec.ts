@@ -4,7 +4,8 @@ import path from 'node:path';
 /**
  * Each table has one owner: the repository that holds every statement writing it. (The live
  * vote and the chat import are database functions, in migration 1764220800000, called by the
- * votes repository: they write votes, counters and the vote's event in one round trip.) SQL naming
+ * votes repository: they write votes, counters and the vote's event in one round trip; the poll
+ * vote, `record_poll_vote` in migration 1764500200000, is called by the polls repository.) SQL naming
  * a table anywhere else is either a read listed below, with the reason it is not a call to the
  * owner, or a mistake this test catches.
  */
@@ -22,6 +23,9 @@ const OWNERS: Record<string, string> = {
   webhook_deliveries: 'webhooks/webhooks.repository.ts',
   webhook_attempts: 'webhooks/webhooks.repository.ts',
   room_monitor_leases: 'rooms/rooms.repository.ts',
+  polls: 'polls/polls.repository.ts',
+  poll_options: 'polls/polls.repository.ts',
+  poll_votes: 'polls/polls.repository.ts',
 };
 
 /** `file:table` pairs allowed outside the owner, and why. */
@@ -35,6 +39,7 @@ const SHARED: Record<string, string> = {
   'games/games.repository.ts:session_games':
     'the picker avoids repeats, and games with history are kept (one query each)',
   'games/games.repository.ts:votes': 'a replacing import keeps games that have votes',
+  'polls/polls.repository.ts:games': "a poll's standings show each game option's ticker",
   'webhooks/webhooks.repository.ts:events':
     'deliveries are made from the event log, and a claimed delivery carries its event',
 };

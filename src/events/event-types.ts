@@ -60,6 +60,31 @@ const DisconnectReason = Type.Union([
 ]);
 
 /**
+ * A poll option as events carry it: its number as viewers type it, the catalog game (0 for
+ * "Other" and other free labels), its label and the game's ticker (null without one).
+ */
+const PollOption = Type.Object(
+  {
+    option: Type.Integer({ minimum: 1 }),
+    gameId: Type.Integer({ minimum: 0 }),
+    label: Type.String(),
+    ticker: Nullable(Type.String()),
+  },
+  exact,
+);
+
+/** The option ahead in a poll (`gameId` 0 for a label such as "Other"). */
+const PollLeadingPayload = Type.Object(
+  {
+    sessionId: Id,
+    gameId: Type.Integer({ minimum: 0 }),
+    label: Type.String({ minLength: 1, maxLength: 200 }),
+    votes: Type.Integer({ minimum: 0 }),
+  },
+  exact,
+);
+
+/**
  * Who receives an event over the WebSocket: every authenticated socket, or the subscribers of
  * the event's session (in the session's order).
  */
@@ -269,6 +294,53 @@ export const EVENT_REGISTRY = {
       exact,
     ),
   },
+  'poll.start': {
+    description: 'A viewer poll opened on the session: its options, numbered as chat types them.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        pollStartedAt: Type.String({ format: 'date-time' }),
+        options: Type.Array(PollOption),
+      },
+      exact,
+    ),
+  },
+  'poll.leading': {
+    description:
+      "The poll's leader changed (another option, or its count): at most a few a second, and the last one always goes out. Also relayed from an authenticated WebSocket client that sends it.",
+    audience: 'session',
+    webhook: true,
+    payload: PollLeadingPayload,
+  },
+  'poll.ending': {
+    description: 'A countdown to the end of the poll started; it ends at `endsAt`.',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object({ sessionId: Id, endsAt: Type.String({ format: 'date-time' }) }, exact),
+  },
+  'poll.ending.cancelled': {
+    description: "The poll's countdown was cancelled; the poll stays open.",
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object({ sessionId: Id }, exact),
+  },
+  'voting.ended': {
+    description:
+      'The poll ended, with its winner (the most votes; a tie goes to the option that reached that count first; null without votes).',
+    audience: 'session',
+    webhook: true,
+    payload: Type.Object(
+      {
+        sessionId: Id,
+        winnerGameId: Nullable(Type.Integer({ minimum: 0 })),
+        winnerLabel: Nullable(Type.String()),
+        winnerVotes: Type.Integer({ minimum: 0 }),
+      },
+      exact,
+    ),
+  },
 } as const satisfies Record<string, EventDefinition>;
 
 /**
@@ -311,6 +383,8 @@ export type SessionSummary = Static<typeof SessionSummary>;
 export type GameDismissedReason = EventPayloads['game.dismissed']['reason'];
 export type SessionGameUpdatedPayload = EventPayloads['session-game.updated'];
 export type VoteReceivedPayload = EventPayloads['vote.received'];
+export type PollLeadingPayload = EventPayloads['poll.leading'];
+export type PollOptionPayload = Static<typeof PollOption>;
 export type RoomEventPayload = Static<typeof RoomEventPayload>;
 export type RoomEventType =
   | 'room.connected'

@@ -17,6 +17,8 @@ export interface CatalogFilter {
   /** Leave out the games of this session: its last two, or all of them with `excludePlayed`. */
   sessionId?: number;
   excludePlayed?: boolean;
+  /** Leave out these games too (a poll's options already drawn). */
+  excludeIds?: number[];
 }
 
 /** A filter as SQL on `games g`, with the request field it comes from (for error messages). */
@@ -62,6 +64,9 @@ function conditions(filter: CatalogFilter, params: SqlParams): SqlCondition[] {
                       ORDER BY played_at DESC, id DESC LIMIT 2)`,
       );
     }
+  }
+  if (filter.excludeIds?.length) {
+    add('excludeIds', `g.id <> ALL(${params.bind(filter.excludeIds)}::int[])`);
   }
   return list;
 }

@@ -204,6 +204,23 @@ export const CLIENT_MESSAGES = {
     replies: ['presence_update', 'error'],
     examples: [{ type: 'page_focus', page: '/history/12' }],
   },
+  'poll.leading': {
+    summary: "An external vote counter announces its poll's leader.",
+    description:
+      "Relayed to the session's subscribers as a `poll.leading` event (stored like any event, so it replays and reaches webhooks). Only from an authenticated socket; answered only with `error` when a field is wrong or the session does not exist.",
+    schema: message('poll.leading', {
+      sessionId: SessionId,
+      gameId: Type.Integer({
+        minimum: 0,
+        maximum: MAX_ID,
+        description: 'The leading game, or 0 for "Other" or an option that is only a label.',
+      }),
+      label: Type.String({ minLength: 1, maxLength: 200, description: 'What the option says.' }),
+      votes: Type.Integer({ minimum: 0, description: 'Its votes so far.' }),
+    }),
+    replies: ['error'],
+    examples: [{ type: 'poll.leading', sessionId: 12, gameId: 45, label: 'Fibbage 4', votes: 17 }],
+  },
 } as const satisfies Record<string, ClientMessageDefinition>;
 
 export type ClientMessageType = keyof typeof CLIENT_MESSAGES;
@@ -318,6 +335,13 @@ export function parseClientFrame(data: unknown): { event: string; data: unknown 
     ? { event: type, data: parsed }
     : { event: UNKNOWN, data: type };
 }
+
+/** A count or an id that may be 0 (a poll's "Other" has game id 0). */
+export const nonNegativeInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_ID;
+
+export const POLL_LEADING_RULE =
+  'poll.leading needs sessionId (a positive integer), gameId (0 for "Other", else a game id), label (1 to 200 characters) and votes (0 or more)';
 
 /** A positive integer that fits an \`integer\` id column. */
 export const positiveInteger = (value: unknown): value is number =>

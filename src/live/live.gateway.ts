@@ -1,4 +1,4 @@
-import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, NotFoundException, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -17,6 +17,7 @@ import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseAvailability } from '../database/database-availability';
 import { Metrics } from '../metrics/metrics';
+import { PollsService } from '../polls/polls.service';
 import { SessionsRepository } from '../sessions/sessions.repository';
 import { AdminPresence } from './admin-presence';
 import { LiveHub, type LiveClient } from './live-hub';
@@ -27,6 +28,8 @@ import {
   MALFORMED,
   MAX_PAGE_LENGTH,
   MAX_PAYLOAD_BYTES,
+  nonNegativeInteger,
+  POLL_LEADING_RULE,
   positiveInteger,
   serverMessage,
   UNKNOWN,
@@ -73,6 +76,7 @@ export class LiveGateway
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
     private readonly metrics: Metrics,
     private readonly presence: AdminPresence,
+    private readonly polls: PollsService,
   ) {}
 
   afterInit(server: Server): void {
@@ -209,6 +213,45 @@ export class LiveGateway
     });
   }
 
+  /**
+   * An external vote counter announcing its poll's leader: relayed to the session's
+   * subscribers (on every instance, and kept for replays and webhooks like any event).
+   */
+  @SubscribeMessage('poll.leading')
+  async relayPollLeading(
+    @ConnectedSocket() socket: WebSocket,
+    @MessageBody() message: ClientMessage,
+  ): Promise<object | undefined> {
+    const { client } = this.connections.get(socket)!;
+    if (!client.authenticated) {
+      return error(NOT_AUTHENTICATED);
+    }
+    const { sessionId, gameId, label, votes } = message;
+    if (
+      !positiveInteger(sessionId) ||
+      !nonNegativeInteger(gameId) ||
+      !nonNegativeInteger(votes) ||
+      typeof label !== 'string' ||
+      label.length < 1 ||
+      label.length > 200 ||
+      label.includes('\u0000')
+    ) {
+      return error(POLL_LEADING_RULE);
+    }
+    try {
+      await this.polls.relayLeading({ sessionId, gameId, label, votes });
+      return undefined;
+    } catch (failure) {
+      if (failure instanceof NotFoundException) return error(failure.message);
+      if (isDatabaseUnavailable(failure)) {
+        this.database.failed(failure);
+        return error(DATABASE_UNAVAILABLE_MESSAGE);
+      }
+      this.logger.error(`poll.leading relay failed: ${(failure as Error).message}`);
+      return error('Could not relay poll.leading right now; try again');
+    }
+  }
+
   @SubscribeMessage('ping')
   ping(): ServerMessage<'pong'> {
     return serverMessage('pong', {});
@@ -225,7 +268,7 @@ export class LiveGateway
   ): object | undefined {
     const { client, admin } = this.connections.get(socket)!;
     if (!client.authenticated || admin === undefined) {
-      return error('Not authenticated: send {"type": "auth", "token": "..."} first');
+      return error(NOT_AUTHENTICATED);
     }
     const { page } = message;
     if (typeof page !== 'string' || page.trim() === '' || page.length > MAX_PAGE_LENGTH) {

@@ -4,6 +4,8 @@ import { ASYNCAPI_JSON_PATH, ASYNCAPI_PAGE_PATH } from '../asyncapi/asyncapi-doc
 import { ErrorResponseDto } from '../common/error-body';
 import { LiveVoteDto, LiveVoteResponseDto } from '../votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from '../votes/live-vote.route';
+import { PollVoteDto, PollVoteResultDto } from '../polls/dto/poll.dto';
+import { POLL_VOTE_OPENAPI_PATH, POLL_VOTE_OPERATION } from '../polls/poll-vote.route';
 
 /** Every tag an operation uses, in the order Swagger UI shows them. */
 export const OPENAPI_TAGS: { name: string; description: string }[] = [
@@ -21,6 +23,11 @@ export const OPENAPI_TAGS: { name: string; description: string }[] = [
     name: 'sessions',
     description:
       "Game nights: start and close a session, the games played in it, their room codes and player counts, the rooms' live status, notes and export.",
+  },
+  {
+    name: 'polls',
+    description:
+      "Viewer polls for the next game: open one, take chat's votes (one per viewer, changes allowed), read the standings, end it at once or after a countdown.",
   },
   {
     name: 'votes',
@@ -72,13 +79,20 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     });
   for (const tag of OPENAPI_TAGS) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build(), {
-    extraModels: [LiveVoteDto, LiveVoteResponseDto, ErrorResponseDto],
+    extraModels: [
+      LiveVoteDto,
+      LiveVoteResponseDto,
+      PollVoteDto,
+      PollVoteResultDto,
+      ErrorResponseDto,
+    ],
     // Operation ids are the controller method names (unique across the API): what a generated
     // client calls its functions.
     operationIdFactory: (_controllerKey: string, methodKey: string) => methodKey,
   });
   // The live vote is a plain Fastify route (see LiveVoteRoute): Nest does not document it.
   document.paths[LIVE_VOTE_PATH] = { post: LIVE_VOTE_OPERATION };
+  document.paths[POLL_VOTE_OPENAPI_PATH] = { post: POLL_VOTE_OPERATION };
   return document;
 }
 

@@ -8,5 +8,6 @@ import { RandomSource } from './random-source';
   imports: [SessionsModule],
   controllers: [PickerController],
   providers: [PickerService, RandomSource],
+  exports: [PickerService],
 })
 export class PickerModule {}

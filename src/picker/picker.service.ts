@@ -27,6 +27,31 @@ export class PickerService {
     return picked;
   }
 
+  /**
+   * Up to `count` different games, each a weighted pick among those not drawn yet, with the
+   * session's repeat avoidance (its last two games): how a poll's default options are drawn.
+   * 404 when not even one game can be picked; fewer than `count` when the pool runs out.
+   */
+  async pickSeveral(sessionId: number, count: number): Promise<PickResultDto['game'][]> {
+    const picked: PickResultDto['game'][] = [];
+    while (picked.length < count) {
+      const filter: CatalogFilter = {
+        enabled: true,
+        sessionId,
+        excludeIds: picked.map((g) => g.id),
+      };
+      const next = await this.games.pickWeighted(filter, this.random.next());
+      if (!next) break;
+      picked.push(next.game);
+    }
+    if (picked.length === 0) {
+      throw new NotFoundException(
+        await this.explainEmptyPool({ sessionId }, { enabled: true, sessionId }),
+      );
+    }
+    return picked;
+  }
+
   private filter(dto: PickDto): CatalogFilter {
     return { ...dto, enabled: true, packs: dto.packs ?? (dto.pack ? [dto.pack] : undefined) };
   }

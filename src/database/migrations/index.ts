@@ -9,6 +9,7 @@ import { CommitOrderAndShardedCounts1764220700000 } from './1764220700000-Commit
 import { VoteDedupByUserTurns1764220800000 } from './1764220800000-VoteDedupByUserTurns';
 import { GameAppTags1764400000000 } from './1764400000000-GameAppTags';
 import { RoomMonitoring1764400100000 } from './1764400100000-RoomMonitoring';
+import { Polls1764500200000 } from './1764500200000-Polls';
 import { GameSourceAndSelection1764500300000 } from './1764500300000-GameSourceAndSelection';
 
 /** Every migration, oldest first. */
@@ -24,5 +25,6 @@ export const migrations = [
   VoteDedupByUserTurns1764220800000,
   GameAppTags1764400000000,
   RoomMonitoring1764400100000,
+  Polls1764500200000,
   GameSourceAndSelection1764500300000,
 ];

@@ -1,0 +1,145 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  ADMIN_ROUTE_CONFIG,
+  authenticate,
+  type AuthenticatedRequest,
+} from '../auth/jwt-auth.guard';
+import { AuthService } from '../auth/auth.service';
+import { IdPipe } from '../common/id.pipe';
+import { sendError } from '../common/http-exception.filter';
+import { ISO_TIMESTAMP } from '../common/timestamp';
+import { createValidationPipe } from '../common/validation.pipe';
+import { DatabaseAvailability } from '../database/database-availability';
+import { PollVoteDto } from './dto/poll.dto';
+import { POLL_ERRORS } from './poll-errors';
+import { parseOption } from './poll-standings';
+import { PollsService } from './polls.service';
+
+/** Fastify's spelling of the route; OpenAPI's is POLL_VOTE_OPENAPI_PATH. */
+export const POLL_VOTE_PATH = '/api/sessions/:id/poll/votes';
+export const POLL_VOTE_OPENAPI_PATH = '/api/sessions/{id}/poll/votes';
+
+const error = (description: string, ...messages: string[]) => ({
+  description,
+  content: {
+    'application/json': {
+      schema: { $ref: '#/components/schemas/ErrorResponseDto' },
+      examples: Object.fromEntries(
+        messages.map((message) => [message, { summary: message, value: { error: message } }]),
+      ),
+    },
+  },
+});
+
+/** The route's OpenAPI operation, added to the document by hand (Nest does not see the route). */
+export const POLL_VOTE_OPERATION = {
+  operationId: 'recordPollVote',
+  tags: ['polls'],
+  summary: "Record a viewer's poll vote from a bot",
+  description:
+    'One vote per viewer per poll (usernames compare case-insensitively): a later vote replaces it, and the database holds ' +
+    'to that however many requests come at once. `option` is the number as typed in chat or a ticker of a game in the poll.',
+  security: [{ bearer: [] }],
+  parameters: [
+    {
+      name: 'id',
+      in: 'path' as const,
+      required: true,
+      description: 'The session id',
+      schema: { type: 'integer', minimum: 1 },
+      example: 123,
+    },
+  ],
+  requestBody: {
+    required: true,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/PollVoteDto' } } },
+  },
+  responses: {
+    200: {
+      description: 'The vote, and the option it counts for.',
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/PollVoteResultDto' } },
+      },
+    },
+    400: error(
+      'Invalid id or body, or an option the poll does not have',
+      POLL_ERRORS.badOption,
+      POLL_ERRORS.optionRule,
+      POLL_ERRORS.timestamp,
+      POLL_ERRORS.badId,
+    ),
+    401: error('Missing, invalid or expired token', POLL_ERRORS.token),
+    404: error('No such session', POLL_ERRORS.noSession),
+    409: error(
+      'The session is closed, or no poll is open on it',
+      POLL_ERRORS.noPoll,
+      POLL_ERRORS.closed,
+    ),
+    503: {
+      ...error(
+        'The database is unavailable: retry after the seconds the Retry-After header says',
+        'The database is unavailable right now; try again in a few seconds',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
+    },
+  },
+};
+
+const FIELDS = new Set(['username', 'option', 'timestamp']);
+
+/** The body as the validation pipe would return it, when it is plainly valid (see wellFormedLiveVote). */
+function wellFormedPollVote(body: unknown): PollVoteDto | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  for (const key of Object.keys(body)) if (!FIELDS.has(key)) return undefined;
+  const { username, option, timestamp } = body as Record<string, unknown>;
+  if (typeof username !== 'string' || username.includes('\u0000')) return undefined;
+  const name = username.trim();
+  if (name.length < 1 || name.length > 100) return undefined;
+  if (parseOption(option) === undefined) return undefined;
+  if (typeof timestamp !== 'string' || !ISO_TIMESTAMP.test(timestamp)) return undefined;
+  return { username: name, option: option as number | string, timestamp };
+}
+
+/**
+ * POST /api/sessions/:id/poll/votes as a plain Fastify route, like the live vote and for the
+ * same reason: a chat votes by the thousand, and Nest's per-request pipeline would cost more
+ * than the vote. Same token check, validation, messages and error bodies.
+ */
+@Injectable()
+export class PollVoteRoute implements OnModuleInit {
+  private readonly logger = new Logger(PollVoteRoute.name);
+  private readonly validation = createValidationPipe();
+  private readonly sessionId = new IdPipe();
+
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly auth: AuthService,
+    private readonly polls: PollsService,
+    private readonly database: DatabaseAvailability,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
+    fastify.post(POLL_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, async (request, reply) => {
+      try {
+        (request as AuthenticatedRequest).admin ??= authenticate(
+          this.auth,
+          request.headers.authorization,
+        );
+        const id = this.sessionId.transform((request.params as { id?: unknown }).id);
+        const dto =
+          wellFormedPollVote(request.body) ??
+          ((await this.validation.transform(request.body, {
+            type: 'body',
+            metatype: PollVoteDto,
+          })) as PollVoteDto);
+        return await this.polls.vote(id, dto);
+      } catch (failure) {
+        sendError(failure, request, reply, this.logger, this.database);
+        return reply;
+      }
+    });
+  }
+}
