@@ -31,10 +31,13 @@ export function deliveryHeaders(args: {
   body: string;
   secret: string;
   now: Date;
+  /** A test send (`POST /api/webhooks/test/:id`), not a real event. */
+  test?: boolean;
 }): Record<string, string> {
   const id = `msg_${args.deliveryId}`;
   const timestamp = Math.floor(args.now.getTime() / 1000);
   return {
+    ...(args.test ? { 'x-webhook-test': 'true' } : {}),
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     'x-webhook-event': args.eventType,
@@ -49,8 +52,13 @@ export function deliveryHeaders(args: {
 
 /**
  * A delivery's body: `{event, timestamp, data}` exactly as JSON.stringify writes it, the bytes
- * that are signed and sent.
+ * that are signed and sent; a test send adds `test: true`.
  */
-export function deliveryBody(event: string, timestamp: Date, data: unknown): string {
-  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data });
+export function deliveryBody(
+  event: string,
+  timestamp: Date,
+  data: unknown,
+  mark: { test?: true } = {},
+): string {
+  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data, ...mark });
 }

@@ -78,7 +78,11 @@ export class WebhooksController {
 
   @Post('test/:id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send a test game.added event now and report how it went' })
+  @ApiOperation({
+    summary: 'Send a test event now and report how it went',
+    description:
+      'Sends the first event type the webhook subscribes to, with a sample payload, marked as a test: `"test": true` in the body and the header `X-Webhook-Test: true`.',
+  })
   @ApiOkResponse({ type: DeliveryResultDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   testWebhook(@Param('id', IdPipe) id: number): Promise<DeliveryResultDto> {
