@@ -147,6 +147,22 @@ describe('bad configuration', () => {
       { DATABASE_URL: 'postgres://u@127.0.0.1:5432/x', ADMIN_KEY, JWT_SECRET: 'too-short' },
       'JWT_SECRET',
     ],
+    [
+      {
+        DATABASE_URL: 'postgres://u@127.0.0.1:5432/x',
+        ADMIN_KEY: 'change-me-to-a-long-random-key',
+        JWT_SECRET,
+      },
+      'ADMIN_KEY',
+    ],
+    [
+      {
+        DATABASE_URL: 'postgres://u@127.0.0.1:5432/x',
+        ADMIN_KEY,
+        JWT_SECRET: 'change-me-to-at-least-32-random-characters-please',
+      },
+      'JWT_SECRET',
+    ],
   ])('%j stops start-up with one line naming %s', async (env, variable) => {
     const server = spawnServer(env);
     expect(await server.exited).toBe(1);
