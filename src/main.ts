@@ -10,15 +10,20 @@ import { describeDatabase, prepareRuntime, type PreparedRuntime } from './startu
 const SHUTDOWN_DEADLINE_MS = 10_000;
 const logger = new Logger('Bootstrap');
 
+/**
+ * Printed once the port is open, as log lines like every other: where the API and Swagger UI
+ * are, and on the first zero-config start the admin key generated for it. Later starts say
+ * where the key is kept without printing it again, so it is not copied into every log.
+ */
 function banner(url: string, prepared: PreparedRuntime): void {
   logger.log(`API listening on ${url} (Swagger UI: ${url}/api/docs)`);
-  if (prepared.generatedAdminKey) {
-    const body = JSON.stringify({ apiKey: prepared.generatedAdminKey });
-    // Printed on purpose: it is how a zero-config install hands the admin its key.
-    process.stdout.write(
-      `\nAdmin key (kept in ${prepared.config.dataDir}/secrets.json): ${prepared.generatedAdminKey}\n` +
-        `Log in with:\n  curl -X POST ${url}/api/auth/login -H 'Content-Type: application/json' -d '${body}'\n\n`,
+  const generated = prepared.generatedAdminKey;
+  if (generated?.new) {
+    logger.log(
+      `Admin key generated on this first start (kept in ${generated.file}): ${generated.key}`,
     );
+  } else if (generated) {
+    logger.log(`Admin key: the one generated on the first start, kept in ${generated.file}`);
   }
 }
 
@@ -50,7 +55,8 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      // One line, in the log format, naming the variable.
+      createLogger('info').fatal(error.message);
       process.exit(1);
     }
     throw error;

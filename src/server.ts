@@ -10,6 +10,7 @@ import type { RuntimeConfig } from './config/app-config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { closeUnfinishedRequests, requestTimeouts } from './common/request-limits';
 import { createValidationPipe } from './common/validation.pipe';
+import { treatEmptyJsonAsNoBody } from './common/json-body';
 import { createLogger, logRequests, PinoLoggerService, requestId } from './common/logging';
 import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
@@ -49,7 +50,9 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
           .send({ error: `Malformed URL: ${error.message}` });
       },
     }),
-    { bufferLogs: true, abortOnError: false },
+    // JSON bodies are parsed by the app's own parser (treatEmptyJsonAsNoBody); the API takes
+    // no form posts.
+    { bufferLogs: true, abortOnError: false, bodyParser: false },
   );
   app.useLogger(new PinoLoggerService(logger));
   const fastify = app.getHttpAdapter().getInstance();
@@ -68,6 +71,7 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     },
   );
   closeUnfinishedRequests(fastify);
+  treatEmptyJsonAsNoBody(fastify);
   // Catalog imports may be sent as a raw CSV body.
   fastify.addContentTypeParser(
     ['text/csv', 'text/plain'],

@@ -119,21 +119,21 @@ describe('zero-config start on the embedded PostgreSQL', () => {
       adminKey: string;
     };
     expect(server.output()).toContain('Using embedded PostgreSQL');
-    expect(server.output()).toContain(`curl -X POST ${baseUrl}/api/auth/login`);
-    expect(server.output()).toContain(`{"apiKey":"${adminKey}"}`);
     const login = await request(baseUrl, 'POST', '/api/auth/login', { body: { apiKey: adminKey } });
     expect(login.status).toBe(200);
     return { server, key: adminKey };
   }
 
-  it('generates an admin key once, prints the login curl, and keeps the key across restarts', async () => {
+  it('generates an admin key once, prints it on that start only, and keeps it across restarts', async () => {
     const first = await startAndLogin();
+    expect(first.server.output()).toContain(first.key);
     first.server.child.kill('SIGTERM');
     expect(await first.server.exited).toBe(0);
     expect(first.server.output()).toContain('shut down cleanly');
 
     const second = await startAndLogin();
     expect(second.key).toBe(first.key);
+    expect(second.server.output()).not.toContain(second.key);
     second.server.child.kill('SIGTERM');
     expect(await second.server.exited).toBe(0);
   });
@@ -147,11 +147,30 @@ describe('bad configuration', () => {
       { DATABASE_URL: 'postgres://u@127.0.0.1:5432/x', ADMIN_KEY, JWT_SECRET: 'too-short' },
       'JWT_SECRET',
     ],
+    [
+      {
+        DATABASE_URL: 'postgres://u@127.0.0.1:5432/x',
+        ADMIN_KEY: 'change-me-to-a-long-random-key',
+        JWT_SECRET,
+      },
+      'ADMIN_KEY',
+    ],
+    [
+      {
+        DATABASE_URL: 'postgres://u@127.0.0.1:5432/x',
+        ADMIN_KEY,
+        JWT_SECRET: 'change-me-to-at-least-32-random-characters-please',
+      },
+      'JWT_SECRET',
+    ],
   ])('%j stops start-up with one line naming %s', async (env, variable) => {
     const server = spawnServer(env);
     expect(await server.exited).toBe(1);
     const lines = server.output().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'fatal',
+      msg: expect.stringMatching(new RegExp(`^Invalid configuration: ${variable} `)),
+    });
   });
 });

@@ -499,6 +499,39 @@ describe('webhooks', () => {
       );
     });
 
+    it('a test send is an event the webhook subscribes to, marked as a test in body and header', async () => {
+      const hook = await create({ url: `${receiver.url}/votes`, events: ['vote.received'] });
+      const before = receiver.requests.length;
+      const res = await api('POST', `/api/webhooks/test/${hook.id}`);
+      expect(res.body).toMatchObject({ success: true, status_code: 200 });
+      const request = (await receiver.waitFor(before + 1))[before];
+      expect(request.path).toBe('/votes');
+      expect(request.headers['x-webhook-event']).toBe('vote.received');
+      expect(request.headers['x-webhook-test']).toBe('true');
+      expect(signatureIsValid(request.headers['x-webhook-signature'], request.body, SECRET)).toBe(
+        true,
+      );
+      expect(JSON.parse(request.body)).toEqual({
+        event: 'vote.received',
+        timestamp: expect.any(String),
+        test: true,
+        data: {
+          sessionId: expect.any(Number),
+          game: { id: expect.any(Number), title: 'Test Game', pack_name: 'Test Pack' },
+          vote: { username: expect.any(String), type: 'up', timestamp: expect.any(String) },
+          totals: { upvotes: 1, downvotes: 0, popularity_score: 1 },
+        },
+      });
+      expect((await logs(hook.id))[0]).toMatchObject({ event: 'vote.received' });
+      // Real deliveries carry neither mark.
+      await create({ url: `${receiver.url}/real` });
+      await addGame(t, token);
+      await waitUntil(() => receiver.requests.some((r) => r.path === '/real'));
+      const real = receiver.requests.find((r) => r.path === '/real')!;
+      expect(real.headers).not.toHaveProperty('x-webhook-test');
+      expect(JSON.parse(real.body)).not.toHaveProperty('test');
+    });
+
     it('a test send answered 410 Gone says so but leaves the webhook enabled', async () => {
       receiver.reply = () => ({ status: 410 });
       const hook = await create({ url: receiver.url });

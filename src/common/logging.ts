@@ -26,6 +26,19 @@ export function createLogger(level: LogLevel): Pino {
 }
 
 /**
+ * Nest's own start-up chatter (every module, route and WebSocket message, about 70 lines):
+ * debug, so a start at info says what matters (the database, migrations, where it listens).
+ */
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'WebSocketsController',
+  'NestApplication',
+]);
+
+/**
  * Nest's log calls (start-up, services) into the same pino logger, so there is one format.
  * A message may be an object of fields, with the text after it, as pino takes them.
  */
@@ -33,11 +46,15 @@ export class PinoLoggerService implements LoggerService {
   constructor(private readonly logger: Pino) {}
 
   private write(
-    level: 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    requested: 'error' | 'warn' | 'info' | 'debug' | 'trace',
     message: unknown,
     rest: unknown[],
   ) {
     const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
+    const level =
+      requested === 'info' && context !== undefined && FRAMEWORK_CONTEXTS.has(context)
+        ? 'debug'
+        : requested;
     if (typeof message === 'object' && message !== null) {
       const text = typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
       this.logger[level]({ context, ...message }, text ?? context ?? '');

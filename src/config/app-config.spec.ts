@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from './app-config';
 const SECRET = 'x'.repeat(32);
 const external = {
   DATABASE_URL: 'postgres://u:p@db:5432/jackbox',
-  ADMIN_KEY: 'admin-key-123',
+  ADMIN_KEY: 'admin-key-0123456789',
   JWT_SECRET: SECRET,
 };
 
@@ -46,6 +46,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CORS_ORIGINS: 'example.com' }, 'CORS_ORIGINS'],
     [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
+    [{ ADMIN_KEY: 'x'.repeat(15) }, 'ADMIN_KEY'],
+    [{ ADMIN_KEY: 'change-me-to-a-long-random-key' }, 'ADMIN_KEY'],
+    [{ JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET'],
+    [{ JWT_SECRET: 'change-me-to-at-least-32-random-characters-please' }, 'JWT_SECRET'],
     [{ ADMIN_CONFIG_PATH: '/no/such/admins.json' }, 'ADMIN_CONFIG_PATH'],
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY'],
     [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
@@ -130,7 +134,7 @@ describe('loadConfig', () => {
 
   it('refuses an external database without a JWT secret', () => {
     expect(
-      errorFor({ DATABASE_URL: external.DATABASE_URL, ADMIN_KEY: 'admin-key-123' }).variable,
+      errorFor({ DATABASE_URL: external.DATABASE_URL, ADMIN_KEY: 'admin-key-0123456789' }).variable,
     ).toBe('JWT_SECRET');
   });
 
@@ -143,7 +147,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       port: 8080,
       databaseUrl: external.DATABASE_URL,
-      admins: [{ name: 'Admin', key: 'admin-key-123' }],
+      admins: [{ name: 'Admin', key: 'admin-key-0123456789' }],
       corsOrigins: ['http://localhost:3000', 'https://overlay.example'],
     });
   });
@@ -160,14 +164,16 @@ describe('loadConfig', () => {
       const p = file(
         'ok.json',
         JSON.stringify([
-          { name: 'Alice', key: 'alice-key-1' },
-          { name: 'Bob', key: 'bob-key-12' },
+          { name: 'Alice', key: 'alice-key-0123456789' },
+          { name: 'Bob', key: 'bob-key-0123456789' },
         ]),
       );
-      expect(loadConfig({ ADMIN_CONFIG_PATH: p, ADMIN_KEY: 'admin-key-123' }).admins).toEqual([
-        { name: 'Alice', key: 'alice-key-1' },
-        { name: 'Bob', key: 'bob-key-12' },
-        { name: 'Admin', key: 'admin-key-123' },
+      expect(
+        loadConfig({ ADMIN_CONFIG_PATH: p, ADMIN_KEY: 'admin-key-0123456789' }).admins,
+      ).toEqual([
+        { name: 'Alice', key: 'alice-key-0123456789' },
+        { name: 'Bob', key: 'bob-key-0123456789' },
+        { name: 'Admin', key: 'admin-key-0123456789' },
       ]);
     });
 
@@ -177,10 +183,12 @@ describe('loadConfig', () => {
       [
         'dupe.json',
         JSON.stringify([
-          { name: 'A', key: 'same-key-1' },
-          { name: 'B', key: 'same-key-1' },
+          { name: 'A', key: 'same-key-0123456789' },
+          { name: 'B', key: 'same-key-0123456789' },
         ]),
       ],
+      ['short-key.json', JSON.stringify([{ name: 'A', key: 'x'.repeat(15) }])],
+      ['example-key.json', JSON.stringify([{ name: 'A', key: 'change-me-to-a-long-random-key' }])],
     ])('refuses %s', (name, content) => {
       expect(errorFor({ ADMIN_CONFIG_PATH: file(name, content) }).variable).toBe(
         'ADMIN_CONFIG_PATH',

@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { MIN_ADMIN_KEY_LENGTH, MIN_JWT_SECRET_LENGTH, unsafeSecret } from './shipped-secrets';
+
+export { MIN_ADMIN_KEY_LENGTH, MIN_JWT_SECRET_LENGTH } from './shipped-secrets';
 
 /** A bad or missing setting: start-up stops with this one-line message. */
 export class ConfigError extends Error {
@@ -124,7 +127,6 @@ export interface AppConfig {
   };
 }
 
-export const MIN_JWT_SECRET_LENGTH = 32;
 export const MIN_METRICS_TOKEN_LENGTH = 16;
 type Env = Record<string, string | undefined>;
 
@@ -186,16 +188,20 @@ function adminsFromFile(file: string): AdminAccount[] {
         a !== null &&
         typeof (a as AdminAccount).name === 'string' &&
         (a as AdminAccount).name.trim() !== '' &&
-        typeof (a as AdminAccount).key === 'string' &&
-        (a as AdminAccount).key.length >= 8,
+        typeof (a as AdminAccount).key === 'string',
     );
   if (!valid) {
     throw new ConfigError(
       'ADMIN_CONFIG_PATH',
-      'must hold a JSON list of {"name": "...", "key": "..."} with keys of at least 8 characters',
+      'must hold a JSON list of {"name": "...", "key": "..."}',
     );
   }
-  return (parsed as AdminAccount[]).map(({ name, key }) => ({ name: name.trim(), key }));
+  const accounts = (parsed as AdminAccount[]).map(({ name, key }) => ({ name: name.trim(), key }));
+  for (const { name, key } of accounts) {
+    const problem = unsafeSecret(key, MIN_ADMIN_KEY_LENGTH);
+    if (problem) throw new ConfigError('ADMIN_CONFIG_PATH', `key of ${name} ${problem}`);
+  }
+  return accounts;
 }
 
 function admins(env: Env): AdminAccount[] {
@@ -204,7 +210,8 @@ function admins(env: Env): AdminAccount[] {
   if (file) list.push(...adminsFromFile(path.resolve(file)));
   const key = text(env, 'ADMIN_KEY');
   if (key !== undefined) {
-    if (key.length < 8) throw new ConfigError('ADMIN_KEY', 'must be at least 8 characters long');
+    const problem = unsafeSecret(key, MIN_ADMIN_KEY_LENGTH);
+    if (problem) throw new ConfigError('ADMIN_KEY', problem);
     list.push({ name: 'Admin', key });
   }
   const names = new Set(list.map((a) => a.name));
@@ -365,12 +372,11 @@ export function loadConfig(env: Env): AppConfig {
       `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters long`,
     );
   }
-  if (config.jwtSecret !== undefined && config.jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
-    throw new ConfigError(
-      'JWT_SECRET',
-      `must be at least ${MIN_JWT_SECRET_LENGTH} characters long`,
-    );
-  }
+  const jwtProblem =
+    config.jwtSecret === undefined
+      ? undefined
+      : unsafeSecret(config.jwtSecret, MIN_JWT_SECRET_LENGTH);
+  if (jwtProblem) throw new ConfigError('JWT_SECRET', jwtProblem);
   // Against an external database the server may be one of several instances: generated
   // secrets would differ between them, so they must come from the environment.
   if (config.databaseUrl !== undefined) {

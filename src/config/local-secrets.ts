@@ -11,6 +11,8 @@ export interface LocalSecrets {
 
 const token = (bytes: number): string => randomBytes(bytes).toString('base64url');
 
+export const secretsFile = (dataDir: string): string => path.join(dataDir, 'secrets.json');
+
 /**
  * Reads `<dataDir>/secrets.json`, creating it (mode 0600) on first start, so the admin key
  * and the JWT secret survive restarts without anyone having to configure them.
@@ -19,7 +21,7 @@ export function loadOrCreateLocalSecrets(dataDir: string): {
   secrets: LocalSecrets;
   created: boolean;
 } {
-  const file = path.join(dataDir, 'secrets.json');
+  const file = secretsFile(dataDir);
   if (existsSync(file)) {
     try {
       return { secrets: JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets, created: false };

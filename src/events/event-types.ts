@@ -377,7 +377,12 @@ export type EventPayloads = {
 
 export const EVENT_TYPES = Object.keys(EVENT_REGISTRY) as EventType[];
 /** The events a webhook can subscribe to. */
-export const WEBHOOK_EVENTS = EVENT_TYPES.filter((type) => EVENT_REGISTRY[type].webhook);
+export type WebhookEventType = {
+  [T in EventType]: (typeof EVENT_REGISTRY)[T]['webhook'] extends true ? T : never;
+}[EventType];
+export const WEBHOOK_EVENTS = EVENT_TYPES.filter(
+  (type): type is WebhookEventType => EVENT_REGISTRY[type].webhook,
+);
 
 export type SessionSummary = Static<typeof SessionSummary>;
 export type GameDismissedReason = EventPayloads['game.dismissed']['reason'];

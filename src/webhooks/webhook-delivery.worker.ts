@@ -429,6 +429,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
                 body,
                 secret: delivery.secret,
                 now: attemptedAt,
+                test: delivery.is_test,
               }),
               body,
               abort,

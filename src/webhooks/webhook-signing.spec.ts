@@ -160,6 +160,14 @@ describe('deliveryHeaders', () => {
     expect(retry['webhook-signature']).not.toBe(first['webhook-signature']);
   });
 
+  it('marks a test send with X-Webhook-Test, and only a test send', () => {
+    expect(deliveryHeaders({ ...args, test: true })).toEqual({
+      ...deliveryHeaders(args),
+      'x-webhook-test': 'true',
+    });
+    expect(deliveryHeaders({ ...args, test: false })).not.toHaveProperty('x-webhook-test');
+  });
+
   it('gives different deliveries different ids', () => {
     expect(deliveryHeaders({ ...args, deliveryId: 43 })['webhook-id']).toBe('msg_43');
   });

@@ -35,6 +35,12 @@ export const DeliveryHeaders = Type.Object(
       pattern: '^[0-9]+$',
       description: 'Standard Webhooks name of `x-webhook-timestamp` (same value).',
     }),
+    'x-webhook-test': Type.Optional(
+      Type.Literal('true', {
+        description:
+          'Only on a test send (`POST /api/webhooks/test/{id}`): a sample, not a real event. Its body has `test: true` too.',
+      }),
+    ),
     'webhook-signature': Type.String({
       pattern: '^v1,[A-Za-z0-9+/]+={0,2}$',
       description:
@@ -55,6 +61,12 @@ export function deliveryBodySchema(event: string, data: TSchema): TSchema {
         description: 'When the event was recorded (the same on every retry).',
       }),
       data,
+      test: Type.Optional(
+        Type.Literal(true, {
+          description:
+            'Only on a test send: a sample payload, not a real event. Do not announce it.',
+        }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -89,10 +101,13 @@ export function deliveryHeaders(args: {
   body: string;
   secret: string;
   now: Date;
+  /** A test send (`POST /api/webhooks/test/:id`), not a real event. */
+  test?: boolean;
 }): DeliveryHeaders {
   const id = `msg_${args.deliveryId}`;
   const timestamp = Math.floor(args.now.getTime() / 1000);
   return {
+    ...(args.test ? { 'x-webhook-test': 'true' } : {}),
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
     'x-webhook-event': args.eventType,
@@ -107,8 +122,13 @@ export function deliveryHeaders(args: {
 
 /**
  * A delivery's body (see `deliveryBodySchema`): `{event, timestamp, data}` exactly as
- * JSON.stringify writes it, the bytes that are signed and sent.
+ * JSON.stringify writes it, the bytes that are signed and sent; a test send adds `test: true`.
  */
-export function deliveryBody(event: string, timestamp: Date, data: unknown): string {
-  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data });
+export function deliveryBody(
+  event: string,
+  timestamp: Date,
+  data: unknown,
+  mark: { test?: true } = {},
+): string {
+  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data, ...mark });
 }

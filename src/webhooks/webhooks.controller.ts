@@ -144,7 +144,7 @@ export class WebhooksController {
   @ApiOperation({
     summary: 'Send a test event now and report how it went',
     description:
-      'One signed delivery, sent at once; it shows in the logs like any other. Its outcome never disables the webhook.',
+      'Sends the first event type the webhook subscribes to, with a sample payload, marked as a test: `"test": true` in the body and the header `X-Webhook-Test: true`. One signed delivery, sent at once; it shows in the logs like any other. Its outcome never disables the webhook.',
   })
   @ApiOkResponse({ type: DeliveryResultDto, description: "The receiver's answer." })
   @ApiErrors(WEBHOOK_ERRORS)

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { type EventPayloads } from '../events/event-types';
+import { WEBHOOK_EVENTS, type WebhookEventType } from '../events/event-types';
 import { placeholderHost, refusedAddress } from './address-policy';
 import type {
   CreatedWebhookDto,
@@ -20,23 +20,9 @@ import type {
   WebhookDto,
 } from './dto/webhook.dto';
 import { WebhookDeliveryWorker, type AttemptOutcome } from './webhook-delivery.worker';
+import { TEST_PAYLOADS } from './test-payloads';
 import { deliveryBody } from './webhook-signing';
 import { WebhooksRepository } from './webhooks.repository';
-
-/** What `POST /api/webhooks/test/:id` sends: a `game.added` shaped like a real one. */
-const TEST_EVENT: EventPayloads['game.added'] = {
-  session: { id: 0, is_active: true, games_played: 0 },
-  game: {
-    id: 0,
-    title: 'Test Game',
-    pack_name: 'Test Pack',
-    min_players: 2,
-    max_players: 8,
-    manually_added: false,
-    source: 'dice',
-    room_code: null,
-  },
-};
 
 @Injectable()
 export class WebhooksService {
@@ -94,12 +80,21 @@ export class WebhooksService {
     return this.webhooks.logs(id, limit);
   }
 
-  /** Sends a test `game.added` right away (one attempt, logged like any other). */
+  /**
+   * Sends a test of the first event the webhook subscribes to right away (one attempt, logged
+   * like any other), marked as a test in its body and headers so a bot does not act on it.
+   */
   async sendTest(id: number): Promise<DeliveryResultDto> {
-    await this.get(id);
-    const body = deliveryBody('game.added', new Date(), TEST_EVENT);
+    const webhook = await this.get(id);
+    const type =
+      webhook.events.find((event): event is WebhookEventType =>
+        (WEBHOOK_EVENTS as string[]).includes(event),
+      ) ??
+      // Only a webhook stored before its events were checked could subscribe to none.
+      'game.added';
+    const body = deliveryBody(type, new Date(), TEST_PAYLOADS[type], { test: true });
     const claim = this.worker.newClaim();
-    const delivery = await this.webhooks.insertTestDelivery(id, 'game.added', body, claim);
+    const delivery = await this.webhooks.insertTestDelivery(id, type, body, claim);
     return this.report(
       delivery.id,
       await this.worker.sendClaimed(delivery, claim),

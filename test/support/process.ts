@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'main.js');
+const ROOT = path.resolve(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -12,13 +13,18 @@ export interface ServerProcess {
 
 /** Runs the built server (`npm start`'s entry point) with exactly the given environment. */
 export function spawnServer(env: Record<string, string>): ServerProcess {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/root',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+  return spawnProcess(process.execPath, [MAIN], { LOG_LEVEL: 'info', ...env });
+}
+
+/** Runs `npm start` in the repository, as the README's quick start does. */
+export function spawnNpmStart(env: Record<string, string>): ServerProcess {
+  return spawnProcess('npm', ['start'], { npm_config_update_notifier: 'false', ...env });
+}
+
+function spawnProcess(command: string, args: string[], env: Record<string, string>): ServerProcess {
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
