@@ -50,7 +50,11 @@ function setupOpenApi(app: NestFastifyApplication): void {
   document.paths[LIVE_VOTE_PATH] = {
     post: LIVE_VOTE_OPERATION,
   };
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    // Keeps the token from "Authorize" across page reloads (in the browser's local storage).
+    swaggerOptions: { persistAuthorization: true },
+  });
 }
 
 /** Builds the whole application (not yet listening): used by main.ts and by the tests. */
