@@ -42,17 +42,27 @@ export async function openPage(browser: Browser): Promise<{ page: Page; pageErro
 }
 
 /**
- * The page's text as a reader gets it: every text node outside scripts, styles and templates
- * (a document embedded in a script tag is not rendered).
+ * Waits until the page's rendered text holds every one of `texts`, and returns those still
+ * missing when the wait gives up. Rendered text is every text node outside scripts, styles and
+ * templates: a document embedded in a script tag is not on the page for a reader.
  */
-export function renderedText(page: Page): Promise<string> {
-  return page.evaluate(() => {
+export async function missingTexts(page: Page, texts: string[]): Promise<string[]> {
+  // Runs in the page: with `all`, whether every text is there (for the wait), else what is not.
+  const scan = (wanted: string[], all: boolean): boolean | string[] => {
     const hidden = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     const parts: string[] = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!hidden.has(node.parentElement?.tagName ?? '')) parts.push(node.textContent ?? '');
     }
-    return parts.join(' ');
-  });
+    const rendered = parts.join(' ');
+    const missing = wanted.filter((text) => !rendered.includes(text));
+    return all ? missing.length === 0 : missing;
+  };
+  try {
+    await page.waitForFunction(scan, {}, texts, true);
+    return [];
+  } catch {
+    return (await page.evaluate(scan, texts, false)) as string[];
+  }
 }
