@@ -14,9 +14,9 @@ export interface UiResponse<T = any> {
 }
 
 export interface UiRequest {
-  /** Path and query parameters by name, typed into their fields. */
+  /** Path and query parameters by name, pasted into their fields. */
   params?: Record<string, string | number>;
-  /** Typed into the request body editor as JSON. */
+  /** Pasted into the request body editor as JSON. */
   body?: unknown;
 }
 
