@@ -15,6 +15,7 @@ import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
 import { observeRequests } from './metrics/http-metrics';
 import { Metrics } from './metrics/metrics';
+import { ImportCsvJsonDto } from './games/dto/csv.dto';
 import { LiveVoteDto, LiveVoteResponseDto } from './votes/dto/vote.dto';
 import { LIVE_VOTE_OPERATION, LIVE_VOTE_PATH } from './votes/live-vote.route';
 
@@ -44,7 +45,8 @@ function setupOpenApi(app: NestFastifyApplication): void {
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
-    { extraModels: [LiveVoteDto, LiveVoteResponseDto] },
+    // ImportCsvJsonDto is named by the CSV import body's oneOf only, which Nest does not follow.
+    { extraModels: [LiveVoteDto, LiveVoteResponseDto, ImportCsvJsonDto] },
   );
   // The live vote is a plain Fastify route (see LiveVoteRoute): Nest does not document it.
   document.paths[LIVE_VOTE_PATH] = {
