@@ -99,12 +99,12 @@ export async function startProxy(target: string): Promise<Proxy> {
   };
   const server = net.createServer((client) => {
     if (blocked) return void client.destroy();
-    const upstream = net.connect(Number(port), hostname);
+    const toServer = net.connect(Number(port), hostname);
     track(client);
-    track(upstream);
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    track(toServer);
+    client.pipe(toServer).pipe(client);
+    client.on('close', () => toServer.destroy());
+    toServer.on('close', () => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address() as net.AddressInfo;
