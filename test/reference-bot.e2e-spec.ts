@@ -21,17 +21,21 @@ import { addGame, createSession, waitUntil } from './support/factories';
  */
 describe('the reference bot (examples/bot)', () => {
   let t: TestApp;
+  let database: TestApp['database'];
   let token: string;
   let dir: string;
 
   beforeAll(async () => {
     t = await startTestApp();
+    database = t.database;
     token = await t.login();
     dir = mkdtempSync(path.join(os.tmpdir(), 'jackbox-bot-'));
   });
 
   afterAll(async () => {
+    // After a restart, `t` is a second app on the first one's database, which it does not drop.
     await t.close();
+    if (t.database !== database) await database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -51,6 +55,20 @@ describe('the reference bot (examples/bot)', () => {
     bot.logLines(/^event (\d+) \S+ via websocket$/).map((m) => Number(m[1]));
 
   const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+  /** Waits until the bot has received every stored event of the session, then checks: once each. */
+  async function receivesAll(bot: BotProcess, sessionId: number): Promise<void> {
+    try {
+      await waitUntil(
+        async () => receivedIds(bot).length >= (await storedEvents(sessionId)).length,
+      );
+    } catch {
+      throw new Error(
+        `the bot received ${JSON.stringify(receivedIds(bot))} of ${JSON.stringify(await storedEvents(sessionId))}:\n${bot.log.join('\n')}`,
+      );
+    }
+    expect(sorted(receivedIds(bot))).toEqual(await storedEvents(sessionId));
+  }
 
   describe('over the WebSocket', () => {
     let proxy: Proxy;
@@ -108,10 +126,7 @@ describe('the reference bot (examples/bot)', () => {
       expect((await t.request('GET', '/api/votes?username=carol')).body.votes).toEqual([]);
 
       // Everything the session stored reached the bot, once.
-      await waitUntil(
-        async () => receivedIds(bot).length === (await storedEvents(sessionId)).length,
-      );
-      expect(sorted(receivedIds(bot))).toEqual(await storedEvents(sessionId));
+      await receivesAll(bot, sessionId);
     });
 
     it('resumes after a dropped connection with every missed event, none twice', async () => {
@@ -140,16 +155,34 @@ describe('the reference bot (examples/bot)', () => {
 
       proxy.restore();
       await waitUntil(() => bot.logLines(/^subscribed to session/).length > subscriptions);
-      await waitUntil(
-        async () => receivedIds(bot).length === (await storedEvents(sessionId)).length,
-      );
-      expect(sorted(receivedIds(bot))).toEqual(await storedEvents(sessionId));
+      await receivesAll(bot, sessionId);
       expect(
         bot.logLines(new RegExp(`^subscribing to session ${sessionId} after event \\d+$`)),
       ).not.toHaveLength(0);
       await bot.said(/^Coming up next: Fibbage 4 \(The Jackbox Party Pack 9\)!$/);
       await bot.said(/^erin voted Fibbage 4 up: 2 up, 1 down$/);
       await bot.said(/^Skipping Fibbage 4\.$/);
+    });
+
+    it('resumes after the server restarts, with the events of the restarted server', async () => {
+      const subscriptions = bot.logLines(/^subscribed to session/).length;
+      // The bot cannot reconnect until the test says so, so the new server has events to replay.
+      proxy.refuse();
+      await t.app.close();
+      await bot.logged(/^disconnected \(1001 Server shutting down\)$/);
+      const restarted = await startTestApp({}, database);
+      proxy.retarget(restarted.url);
+      t = restarted;
+      const vote = await t.request('POST', '/api/votes/live', {
+        token,
+        body: { username: 'gina', vote: 'up', timestamp: new Date().toISOString() },
+      });
+      expect(vote.status).toBe(200);
+
+      proxy.restore();
+      await bot.said(/^gina voted Fibbage 4 up: 3 up, 1 down$/);
+      expect(bot.logLines(/^subscribed to session/).length).toBeGreaterThan(subscriptions);
+      await receivesAll(bot, sessionId);
     });
 
     it('resumes from the position kept in its file after a restart', async () => {
@@ -163,7 +196,7 @@ describe('the reference bot (examples/bot)', () => {
       await t.request('POST', `/api/sessions/${sessionId}/close`, { token, body: {} });
 
       bot = startBot();
-      await bot.said(/^frank voted Fibbage 4 down: 2 up, 2 down$/);
+      await bot.said(/^frank voted Fibbage 4 down: 3 up, 2 down$/);
       await bot.said(/^That's a wrap: \d+ games tonight\. Thanks for playing!$/);
       const stored = await storedEvents(sessionId);
       await waitUntil(() => firstRun.length + receivedIds(bot).length >= stored.length);

@@ -102,6 +102,24 @@ export class EventsRepository {
   }
 
   /**
+   * Where the session's committed events after `position` stand, the watermark aside: the
+   * events a stream beginning at `position` has to wait for although it was never told of them
+   * (they committed before it began, while an older transaction held the watermark back).
+   */
+  async sessionPositionsAfter(
+    sessionId: number,
+    position: EventPosition,
+  ): Promise<EventPosition[]> {
+    const rows = await this.dataSource.query<{ xid: string; id: string }[]>(
+      `SELECT xid::text AS xid, id FROM events
+       WHERE session_id = $1 AND (xid, id) > ($2::xid8, $3)
+       ORDER BY xid, id`,
+      [sessionId, position.xid, position.id],
+    );
+    return rows.map((r) => ({ xid: r.xid, id: Number(r.id) }));
+  }
+
+  /**
    * Where a bot that saw event `id` resumes: that event's position. When it is no longer
    * stored (or never was), just before the session's first event with a higher id; undefined
    * when there is none (nothing to replay).

@@ -19,7 +19,7 @@ const PAGE = 1_000;
 const FIRST_RETRY_MS = 5;
 const MAX_RETRY_MS = 250;
 
-export type StreamEvents = Pick<EventsRepository, 'now' | 'sessionAfter'>;
+export type StreamEvents = Pick<EventsRepository, 'now' | 'sessionAfter' | 'sessionPositionsAfter'>;
 
 /**
  * Delivers each watched session's events in commit order, once, on every instance. An event on
@@ -60,7 +60,14 @@ export class SessionStreams {
   }
 
   private async begin(sessionId: number, stream: Stream): Promise<void> {
-    stream.position = await this.events.now();
+    const position = await this.events.now();
+    // Events that committed before the stream began but are not history yet (an older
+    // transaction, anywhere on the server, holds the watermark below them): no signal will
+    // come for them, so the stream waits for them as if it had been told.
+    for (const committed of await this.events.sessionPositionsAfter(sessionId, position)) {
+      stream.pending.set(committed.id, committed);
+    }
+    stream.position = position;
     // Signals that came while it started and are not history.
     for (const [id, position] of stream.pending) {
       if (comparePositions(position, stream.position) <= 0) stream.pending.delete(id);

@@ -79,17 +79,20 @@ export function startBotProcess(env: Record<string, string>): BotProcess {
 
 /**
  * A TCP proxy in front of the API, so a test can cut the network between the bot and the
- * server: `drop()` destroys every connection and refuses new ones until `restore()`.
+ * server: `drop()` destroys every connection and refuses new ones until `restore()`;
+ * `refuse()` only refuses new ones; `retarget()` sends new ones to another server.
  */
 export interface Proxy {
   url: string;
   drop(): void;
+  refuse(): void;
   restore(): void;
+  retarget(target: string): void;
   close(): Promise<void>;
 }
 
 export async function startProxy(target: string): Promise<Proxy> {
-  const { hostname, port } = new URL(target);
+  let { hostname, port } = new URL(target);
   const sockets = new Set<net.Socket>();
   let blocked = false;
   const track = (socket: net.Socket) => {
@@ -114,8 +117,14 @@ export async function startProxy(target: string): Promise<Proxy> {
       blocked = true;
       sockets.forEach((socket) => socket.destroy());
     },
+    refuse: () => {
+      blocked = true;
+    },
     restore: () => {
       blocked = false;
+    },
+    retarget: (to) => {
+      ({ hostname, port } = new URL(to));
     },
     close: () =>
       new Promise<void>((resolve) => {
