@@ -16,7 +16,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       rootDir: __dirname,
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/clients/**/*.spec.ts'],
     },
     {
       displayName: 'e2e',

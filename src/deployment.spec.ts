@@ -36,6 +36,7 @@ const NOT_IN_ENV_EXAMPLE: Record<string, string> = {
   DATA_DIR: 'embedded database only; the image never runs one',
   EMBEDDED_DB_PORT: 'embedded database only',
   TEST_DATABASE_URL: 'tests only',
+  CHROMIUM_PATH: 'tests only (the browser tests)',
 };
 /** Compose's own settings in .env.example, which are not the API's. */
 const COMPOSE_ONLY = ['POSTGRES_PASSWORD', 'API_PORT'];

@@ -5,6 +5,8 @@ interface Row {
   xid: number;
   id: number;
   committed: boolean;
+  /** A transaction that writes no event of the session (another session, another database). */
+  foreign?: boolean;
 }
 
 /**
@@ -21,13 +23,13 @@ function fakeTable(failures = 0) {
       Promise.resolve({
         position: { xid: String(watermark()), id: 0 },
         committed: rows
-          .filter((r) => r.committed && r.xid >= watermark())
+          .filter((r) => !r.foreign && r.committed && r.xid >= watermark())
           .map((r) => ({ xid: String(r.xid), id: r.id })),
       }),
     sessionAfter: (_session: number, after: EventPosition, limit: number) => {
       if (failing-- > 0) return Promise.reject(new Error('connection lost'));
       const visible = rows
-        .filter((r) => r.committed && r.xid < watermark())
+        .filter((r) => !r.foreign && r.committed && r.xid < watermark())
         .map((r) => ({ xid: String(r.xid), id: r.id }))
         .filter((p) => comparePositions(p, after) > 0)
         .sort(comparePositions)
@@ -44,6 +46,12 @@ function fakeTable(failures = 0) {
   };
   return {
     events,
+    /** Starts a transaction that writes no event of the session; answers its commit. */
+    hold() {
+      const row: Row = { xid: nextXid++, id: 0, committed: false, foreign: true };
+      rows.push(row);
+      return () => void (row.committed = true);
+    },
     /** Starts a transaction that writes event `id`; answers its position once committed. */
     begin(id: number) {
       const row: Row = { xid: nextXid++, id, committed: false };
@@ -88,6 +96,25 @@ describe('SessionStreams', () => {
       streams.signal(1, slow());
       await jest.advanceTimersByTimeAsync(300);
       expect(delivered).toEqual([20, 21]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('delivers an event committed before it began but held above the watermark by another transaction', async () => {
+    jest.useFakeTimers();
+    try {
+      const table = fakeTable();
+      const elsewhere = table.hold(); // a transaction of another session, still open
+      table.begin(30)(); // committed, signalled to nobody: no stream watched the session yet
+      const delivered: number[] = [];
+      const streams = new SessionStreams(table.events, (e: DomainEvent) => delivered.push(e.id));
+      await streams.watch(1);
+      await jest.advanceTimersByTimeAsync(50);
+      expect(delivered).toEqual([]);
+      elsewhere();
+      await jest.advanceTimersByTimeAsync(300);
+      expect(delivered).toEqual([30]);
     } finally {
       jest.useRealTimers();
     }
