@@ -258,6 +258,13 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     if (current?.roomCode === roomCode) return;
     this.starting.add(sessionGameId);
     try {
+      // Read before ending the current monitor, whose end records a stop of its own.
+      const game = await this.sessionGames.findGame(sessionId, sessionGameId);
+      if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
+      if (trigger === 'takeover' && !game.monitoring) return;
+      // A change heard late (another instance's event, relayed) does not undo an admin's stop
+      // that came after it: a later room code or status change clears the stop.
+      if (trigger === 'change' && game.monitor_reason === 'manually_stopped') return;
       if (current) await this.end(current, false);
       // Starts under way count: each of them may end up watching a room.
       if (this.watched.size + this.starting.size > this.settings.max) {
@@ -268,14 +275,19 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
         return;
       }
-      const game = await this.sessionGames.findGame(sessionId, sessionGameId);
-      if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
-      if (trigger === 'takeover' && !game.monitoring) return;
       const { instanceId, settings } = this;
       if (!(await this.leases.acquire(sessionGameId, roomCode, instanceId, settings.leaseMs))) {
         return;
       }
-      await this.sessionGames.setMonitoring(sessionGameId, true, null);
+      if (trigger !== 'takeover') {
+        await this.sessionGames.setMonitoring(sessionGameId, true, null);
+      } else if (!(await this.sessionGames.findGame(sessionId, sessionGameId))?.monitoring) {
+        // Stopped from another instance between the read above and the lease: that stop ends
+        // monitoring first and frees the lease second, so with the lease held, a stop not seen
+        // now will be seen by the next renewal.
+        await this.leases.release(sessionGameId, instanceId);
+        return;
+      }
       if (this.closing) {
         // Shutting down meanwhile: another instance takes the room over at once.
         await this.leases.release(sessionGameId, instanceId);
@@ -414,6 +426,7 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
 
   private saveFacts(tx: OutboxTransaction, w: Watched, snapshot: RoomSnapshot): Promise<void> {
     return this.sessionGames.saveRoomFacts(tx.manager, w.sessionGameId, {
+      room_code: w.roomCode,
       app_tag: snapshot.appTag,
       room_max_players: snapshot.maxPlayers,
       lobby_state: snapshot.lobbyState,

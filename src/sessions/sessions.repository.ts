@@ -37,6 +37,8 @@ export type SessionGameChange = Partial<
 
 /** What a room monitor learned of a session game's room. */
 export interface RoomFacts {
+  /** The room they were seen in: facts of a room the game no longer has are dropped. */
+  room_code: string;
   app_tag: string | null;
   room_max_players: number | null;
   lobby_state: string | null;
@@ -230,7 +232,18 @@ export class SessionsRepository {
   async updateGame(db: Queryable, sessionGameId: number, change: SessionGameChange): Promise<void> {
     const [column, value] = Object.entries(change)[0];
     if (!['status', 'room_code', 'player_count'].includes(column)) return;
-    await db.query(`UPDATE session_games SET ${column} = $2 WHERE id = $1`, [sessionGameId, value]);
+    // A new room is watched afresh: what was seen of the old one, and an admin's stop, no longer
+    // apply. So does a game that plays again.
+    const fresh =
+      column === 'room_code'
+        ? `, monitor_reason = NULL, lobby_state = NULL, game_started_at = NULL, game_ended_at = NULL`
+        : column === 'status' && value === 'playing'
+          ? ', monitor_reason = NULL'
+          : '';
+    await db.query(`UPDATE session_games SET ${column} = $2${fresh} WHERE id = $1`, [
+      sessionGameId,
+      value,
+    ]);
   }
 
   async saveRoomFacts(db: Queryable, sessionGameId: number, facts: RoomFacts): Promise<void> {
@@ -239,8 +252,15 @@ export class SessionsRepository {
        SET app_tag = coalesce($2, app_tag), room_max_players = coalesce($3, room_max_players),
            lobby_state = coalesce($4, lobby_state),
            player_count = CASE WHEN $5 > 0 THEN $5 ELSE player_count END
-       WHERE id = $1`,
-      [sessionGameId, facts.app_tag, facts.room_max_players, facts.lobby_state, facts.player_count],
+       WHERE id = $1 AND room_code = $6`,
+      [
+        sessionGameId,
+        facts.app_tag,
+        facts.room_max_players,
+        facts.lobby_state,
+        facts.player_count,
+        facts.room_code,
+      ],
     );
   }
 
