@@ -129,11 +129,19 @@ describe('database faults', () => {
       const stoppedAt = voting.sent.length;
       await waitUntil(() => voting.count(503, stoppedAt) >= 50);
       expect((await t.request('GET', '/health')).status).toBe(503);
-      // A Nest route answers the same way as the plain live-vote route.
+      // A Nest route, and the other plain route (the poll vote), answer as the live vote does.
       const active = await t.request('GET', '/api/sessions/active');
-      expectUnavailable([
-        { status: active.status, retryAfter: active.headers.get('retry-after'), body: active.body },
-      ]);
+      const pollVote = await t.request('POST', `/api/sessions/${sessionId}/poll/votes`, {
+        token,
+        body: { username: 'viewer', option: 1, timestamp: new Date().toISOString() },
+      });
+      expectUnavailable(
+        [active, pollVote].map((res) => ({
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          body: res.body,
+        })),
+      );
 
       await own.start();
       const startedAt = voting.sent.length;

@@ -24,6 +24,59 @@ interface World {
 
 type Trigger = (w: World) => Promise<ApiResponse>;
 
+/** A valid poll vote but for the fields given. */
+const pollVote = (fields: Record<string, unknown> = {}) => ({
+  username: 'TestUser',
+  option: 2,
+  timestamp: '2025-11-01T20:30:00Z',
+  ...fields,
+});
+
+/**
+ * Runs `request` while session 1 has a poll open (3 drawn games and "Other", the documented
+ * poll), then ends it: the other triggers find session 1 without an open poll, as before.
+ */
+const withOpenPoll =
+  (request: Trigger): Trigger =>
+  async (w) => {
+    const started = await w.t.request('POST', '/api/sessions/1/voting/start', { token: w.token });
+    if (started.status !== 201) return started;
+    try {
+      return await request(w);
+    } finally {
+      const ended = await w.t.request('POST', '/api/sessions/1/voting/end', { token: w.token });
+      expect(ended.body.status).toBe('ended');
+    }
+  };
+
+/** Runs `request` with every game disabled, then enables them again (all are, in the seed). */
+const withEveryGameDisabled =
+  (request: Trigger): Trigger =>
+  async (w) => {
+    const games = (await w.t.request('GET', '/api/games')).body as {
+      pack_name: string;
+      enabled: boolean;
+    }[];
+    expect(games.every((g) => g.enabled)).toBe(true);
+    const packs = [...new Set(games.map((g) => g.pack_name))];
+    const toggle = async (enabled: boolean) => {
+      for (const pack of packs) {
+        const res = await w.t.request(
+          'PATCH',
+          `/api/games/packs/${encodeURIComponent(pack)}/toggle`,
+          { token: w.token, body: { enabled } },
+        );
+        expect(res.status).toBe(200);
+      }
+    };
+    await toggle(false);
+    try {
+      return await request(w);
+    } finally {
+      await toggle(true);
+    }
+  };
+
 /** Needs session 1 active, with session game 1 played and session game 2 playing. */
 const WHILE_ACTIVE: Record<string, Trigger> = {
   'login 400 noKey': (w) => w.t.request('POST', '/api/auth/login', { body: {} }),
@@ -303,6 +356,77 @@ const WHILE_ACTIVE: Record<string, Trigger> = {
     if (first.status !== 200) return first;
     return w.t.request('POST', '/api/votes/live', { token: w.token, body: vote });
   },
+  'startPoll 400 badId': (w) =>
+    w.t.request('POST', '/api/sessions/abc/voting/start', { token: w.token }),
+  'startPoll 400 optionBoth': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', {
+      token: w.token,
+      body: { options: [{ game_id: w.fibbage4, label: 'Fibbage' }, { label: 'Other' }] },
+    }),
+  'startPoll 400 twice': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', {
+      token: w.token,
+      body: { options: [{ game_id: w.fibbage4 }, { game_id: w.fibbage4 }] },
+    }),
+  'startPoll 404 noSession': (w) =>
+    w.t.request('POST', '/api/sessions/9999/voting/start', { token: w.token }),
+  'startPoll 404 noGame': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', {
+      token: w.token,
+      body: { options: [{ game_id: 9999 }, { label: 'Other' }] },
+    }),
+  'startPoll 404 nothingToPick': withEveryGameDisabled((w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', { token: w.token }),
+  ),
+  'startPoll 409 alreadyOpen': withOpenPoll((w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', { token: w.token }),
+  ),
+  'getPoll 400 badId': (w) => w.t.request('GET', '/api/sessions/abc/poll'),
+  'getPoll 404 noSession': (w) => w.t.request('GET', '/api/sessions/9999/poll'),
+  'endPoll 400 badId': (w) =>
+    w.t.request('POST', '/api/sessions/abc/voting/end', { token: w.token }),
+  'endPoll 400 delay': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/end', { token: w.token, body: { delay: 301 } }),
+  'endPoll 404 noSession': (w) =>
+    w.t.request('POST', '/api/sessions/9999/voting/end', { token: w.token }),
+  'endPoll 409 noPoll': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/end', { token: w.token }),
+  'cancelPollEnd 400 badId': (w) =>
+    w.t.request('POST', '/api/sessions/abc/voting/cancel-end', { token: w.token }),
+  'cancelPollEnd 404 noSession': (w) =>
+    w.t.request('POST', '/api/sessions/9999/voting/cancel-end', { token: w.token }),
+  'cancelPollEnd 409 noPoll': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/cancel-end', { token: w.token }),
+  'cancelPollEnd 409 noCountdown': withOpenPoll((w) =>
+    w.t.request('POST', '/api/sessions/1/voting/cancel-end', { token: w.token }),
+  ),
+  'recordPollVote 400 badId': (w) =>
+    w.t.request('POST', '/api/sessions/abc/poll/votes', { token: w.token, body: pollVote() }),
+  'recordPollVote 400 optionRule': (w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', {
+      token: w.token,
+      body: pollVote({ option: 'the first one' }),
+    }),
+  'recordPollVote 400 timestamp': (w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', {
+      token: w.token,
+      body: pollVote({ timestamp: 'yesterday' }),
+    }),
+  'recordPollVote 400 impossibleTimestamp': (w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', {
+      token: w.token,
+      body: pollVote({ timestamp: '2025-02-30T20:30:00Z' }),
+    }),
+  'recordPollVote 400 badOption': withOpenPoll((w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', {
+      token: w.token,
+      body: pollVote({ option: 7 }),
+    }),
+  ),
+  'recordPollVote 404 noSession': (w) =>
+    w.t.request('POST', '/api/sessions/9999/poll/votes', { token: w.token, body: pollVote() }),
+  'recordPollVote 409 noPoll': (w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', { token: w.token, body: pollVote() }),
 };
 
 /** Needs session 1 closed (and no session active). */
@@ -326,11 +450,21 @@ const AFTER_CLOSE: Record<string, Trigger> = {
       token: w.token,
       body: { username: 'TestUser', vote: 'up', timestamp: new Date().toISOString() },
     }),
+  'startPoll 409 closed': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/start', { token: w.token }),
+  'endPoll 409 closed': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/end', { token: w.token }),
+  'cancelPollEnd 409 closed': (w) =>
+    w.t.request('POST', '/api/sessions/1/voting/cancel-end', { token: w.token }),
+  'recordPollVote 409 closed': (w) =>
+    w.t.request('POST', '/api/sessions/1/poll/votes', { token: w.token, body: pollVote() }),
 };
 
 /** Documented, but not reached from here, with the reason. */
 const UNTRIGGERED: Record<string, string> = {
   'recordLiveVote 503 databaseDown':
+    'needs the database to stop answering (test/database-faults.e2e-spec.ts stops it)',
+  'recordPollVote 503 databaseDown':
     'needs the database to stop answering (test/database-faults.e2e-spec.ts stops it)',
 };
 

@@ -9,7 +9,7 @@ import {
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { ApiErrors } from '../openapi/api-errors';
+import { ApiErrors, type ErrorDoc } from '../openapi/api-errors';
 import { AuthService, TokenClaims } from './auth.service';
 
 export type AuthenticatedRequest = FastifyRequest & { admin?: TokenClaims };
@@ -43,6 +43,12 @@ export const AUTH_ERRORS = {
   notBearer: 'Authorization header must be "Bearer <token>"',
   badToken: 'Invalid or expired token',
 } as const;
+
+/** The 401 every admin route documents. */
+export const ADMIN_TOKEN_ERRORS: ErrorDoc = {
+  description: 'No token, not a Bearer header, or a token that is invalid or expired',
+  examples: AUTH_ERRORS,
+};
 
 /** The admin a `Bearer` header names, or a 401 saying what is wrong with it. */
 export function authenticate(auth: AuthService, header: string | undefined): TokenClaims {
@@ -81,10 +87,5 @@ export const AdminOnly = () =>
     UseGuards(JwtAuthGuard),
     AdminRouteConfig(),
     ApiBearerAuth(),
-    ApiErrors({
-      401: {
-        description: 'No token, not a Bearer header, or a token that is invalid or expired',
-        examples: AUTH_ERRORS,
-      },
-    }),
+    ApiErrors({ 401: ADMIN_TOKEN_ERRORS }),
   );

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-body';
+import { DATABASE_UNAVAILABLE_MESSAGE, RETRY_AFTER_SECONDS } from '../common/http-exception.filter';
 import { notAnId } from '../common/id.pipe';
 
 /** A body the server answers with: `error` and, for a few errors, fields beside it. */
@@ -20,6 +21,28 @@ export interface ErrorDoc {
 }
 
 /**
+ * One error response of the OpenAPI document: JSON content of the ErrorResponseDto schema, each
+ * body a named example. Shared by ApiErrors and the operations written by hand for the plain
+ * Fastify routes, so that every route shows its errors in the same shape.
+ */
+export function errorResponse(doc: ErrorDoc) {
+  return {
+    description: doc.description,
+    content: {
+      'application/json': {
+        schema: { $ref: getSchemaPath(ErrorResponseDto) },
+        examples: Object.fromEntries(
+          Object.entries(doc.examples).map(([name, example]) => {
+            const value = typeof example === 'string' ? { error: example } : example;
+            return [name, { summary: value.error, value }];
+          }),
+        ),
+      },
+    },
+  };
+}
+
+/**
  * Documents a route's error responses with the messages the server sends for them on this route.
  * Written as JSON content by hand so that routes producing CSV or text still show errors as JSON.
  */
@@ -27,24 +50,27 @@ export function ApiErrors(errors: Record<number, ErrorDoc>): MethodDecorator & C
   return applyDecorators(
     ApiExtraModels(ErrorResponseDto),
     ...Object.entries(errors).map(([status, doc]) =>
-      ApiResponse({
-        status: Number(status),
-        description: doc.description,
-        content: {
-          'application/json': {
-            schema: { $ref: getSchemaPath(ErrorResponseDto) },
-            examples: Object.fromEntries(
-              Object.entries(doc.examples).map(([name, example]) => {
-                const value = typeof example === 'string' ? { error: example } : example;
-                return [name, { summary: value.error, value }];
-              }),
-            ),
-          },
-        },
-      }),
+      ApiResponse({ status: Number(status), ...errorResponse(doc) }),
     ),
   );
 }
+
+/**
+ * The 503 of a route written by hand that documents it: while the database is unavailable, any
+ * route needing it answers so (see the document's description).
+ */
+export const databaseUnavailableResponse = () => ({
+  ...errorResponse({
+    description: 'The database is unavailable: retry after the seconds the Retry-After header says',
+    examples: { databaseDown: DATABASE_UNAVAILABLE_MESSAGE },
+  }),
+  headers: {
+    'Retry-After': {
+      description: 'Seconds to wait before trying again.',
+      schema: { type: 'integer', example: RETRY_AFTER_SECONDS },
+    },
+  },
+});
 
 /** The id the documented "not found" examples use. */
 export const MISSING_ID = 9999;

@@ -1,5 +1,4 @@
-import type { ApiResponseNoStatusOptions } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../common/error-body';
+import { MISSING_ID } from '../openapi/api-errors';
 import { OPTION_RULE } from './poll-standings';
 
 /** The poll endpoints' error messages, shared by the code that sends them and the OpenAPI examples. */
@@ -16,35 +15,25 @@ export const pollMessages = {
     `option ${JSON.stringify(option)} is not in the poll: send a number from 1 to ${count} or the ticker of a game in it`,
 };
 
-/** Examples of every poll error, with the ids the examples elsewhere use. */
-export const POLL_ERRORS = {
-  badId: 'id must be a positive integer',
-  token: 'Access token required',
-  noSession: 'Session 123 not found',
-  noGame: 'Game 45 not found',
+/** The session of the documented examples, as on the other routes. */
+const SESSION = 1;
+
+/**
+ * The poll errors the OpenAPI document shows, worded as the server words them for session 1 (a
+ * poll of 3 drawn games and "Other" where one is open) and for MISSING_ID, an id nothing has.
+ */
+export const POLL_EXAMPLES = {
+  noGame: `Game ${MISSING_ID} not found`,
   nothingToPick: 'No games to pick from: every game is disabled',
-  closed: pollMessages.closed(123),
-  noPoll: pollMessages.noPoll(123),
-  alreadyOpen: pollMessages.alreadyOpen(123),
-  noCountdown: pollMessages.noCountdown(123),
+  closed: pollMessages.closed(SESSION),
+  noPoll: pollMessages.noPoll(SESSION),
+  alreadyOpen: pollMessages.alreadyOpen(SESSION),
+  noCountdown: pollMessages.noCountdown(SESSION),
   optionBoth: pollMessages.optionBoth(0),
   twice: pollMessages.twice('Fibbage 4'),
   delay: 'delay must not be greater than 300',
   badOption: pollMessages.badOption(7, 4),
   optionRule: OPTION_RULE,
   timestamp: 'timestamp must be an ISO 8601 date and time, e.g. 2025-11-01T20:30:00Z',
+  impossibleTimestamp: 'timestamp is not a valid date and time',
 } as const;
-
-/** An error response for the OpenAPI document, with each message as an example. */
-export function errorResponse(
-  description: string,
-  ...messages: string[]
-): ApiResponseNoStatusOptions {
-  return {
-    description,
-    type: ErrorResponseDto,
-    examples: Object.fromEntries(
-      messages.map((error) => [error, { summary: error, value: { error } }]),
-    ),
-  };
-}

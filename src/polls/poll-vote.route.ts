@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
   ADMIN_ROUTE_CONFIG,
+  ADMIN_TOKEN_ERRORS,
   authenticate,
   type AuthenticatedRequest,
 } from '../auth/jwt-auth.guard';
@@ -12,26 +13,16 @@ import { sendError } from '../common/http-exception.filter';
 import { ISO_TIMESTAMP } from '../common/timestamp';
 import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
+import { badId, databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
+import { SESSION_NOT_FOUND } from '../sessions/sessions.controller';
 import { PollVoteDto } from './dto/poll.dto';
-import { POLL_ERRORS } from './poll-errors';
+import { POLL_EXAMPLES } from './poll-errors';
 import { parseOption } from './poll-standings';
 import { PollsService } from './polls.service';
 
 /** Fastify's spelling of the route; OpenAPI's is POLL_VOTE_OPENAPI_PATH. */
 export const POLL_VOTE_PATH = '/api/sessions/:id/poll/votes';
 export const POLL_VOTE_OPENAPI_PATH = '/api/sessions/{id}/poll/votes';
-
-const error = (description: string, ...messages: string[]) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: { $ref: '#/components/schemas/ErrorResponseDto' },
-      examples: Object.fromEntries(
-        messages.map((message) => [message, { summary: message, value: { error: message } }]),
-      ),
-    },
-  },
-});
 
 /** The route's OpenAPI operation, added to the document by hand (Nest does not see the route). */
 export const POLL_VOTE_OPERATION = {
@@ -47,14 +38,29 @@ export const POLL_VOTE_OPERATION = {
       name: 'id',
       in: 'path' as const,
       required: true,
-      description: 'The session id',
+      description: 'The session id (GET /api/sessions, or GET /api/sessions/active).',
       schema: { type: 'integer', minimum: 1 },
-      example: 123,
+      example: 1,
     },
   ],
   requestBody: {
     required: true,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/PollVoteDto' } } },
+    description: 'The vote, as read from the chat.',
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/PollVoteDto' },
+        examples: {
+          byNumber: {
+            summary: 'A viewer typed "2"',
+            value: { username: 'TestUser', option: 2, timestamp: '2025-11-01T20:30:00Z' },
+          },
+          byTicker: {
+            summary: 'A viewer typed the ticker of a game in the poll',
+            value: { username: 'TestUser', option: 'FIB4', timestamp: '2025-11-01T20:30:00Z' },
+          },
+        },
+      },
+    },
   },
   responses: {
     200: {
@@ -63,27 +69,24 @@ export const POLL_VOTE_OPERATION = {
         'application/json': { schema: { $ref: '#/components/schemas/PollVoteResultDto' } },
       },
     },
-    400: error(
-      'Invalid id or body, or an option the poll does not have',
-      POLL_ERRORS.badOption,
-      POLL_ERRORS.optionRule,
-      POLL_ERRORS.timestamp,
-      POLL_ERRORS.badId,
-    ),
-    401: error('Missing, invalid or expired token', POLL_ERRORS.token),
-    404: error('No such session', POLL_ERRORS.noSession),
-    409: error(
-      'The session is closed, or no poll is open on it',
-      POLL_ERRORS.noPoll,
-      POLL_ERRORS.closed,
-    ),
-    503: {
-      ...error(
-        'The database is unavailable: retry after the seconds the Retry-After header says',
-        'The database is unavailable right now; try again in a few seconds',
-      ),
-      headers: { 'Retry-After': { schema: { type: 'integer', example: 5 } } },
-    },
+    400: errorResponse({
+      description:
+        'A bad id or body (an option that is neither a number nor a ticker, a malformed or impossible timestamp), or an option the open poll does not have',
+      examples: {
+        ...badId(),
+        optionRule: POLL_EXAMPLES.optionRule,
+        timestamp: POLL_EXAMPLES.timestamp,
+        impossibleTimestamp: POLL_EXAMPLES.impossibleTimestamp,
+        badOption: POLL_EXAMPLES.badOption,
+      },
+    }),
+    401: errorResponse(ADMIN_TOKEN_ERRORS),
+    404: errorResponse(SESSION_NOT_FOUND[404]),
+    409: errorResponse({
+      description: 'The session is closed, or no poll is open on it',
+      examples: { closed: POLL_EXAMPLES.closed, noPoll: POLL_EXAMPLES.noPoll },
+    }),
+    503: databaseUnavailableResponse(),
   },
 };
 

@@ -9,14 +9,15 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
   ADMIN_ROUTE_CONFIG,
-  AUTH_ERRORS,
+  ADMIN_TOKEN_ERRORS,
   authenticate,
   type AuthenticatedRequest,
 } from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
-import { DATABASE_UNAVAILABLE_MESSAGE, sendError } from '../common/http-exception.filter';
+import { sendError } from '../common/http-exception.filter';
 import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
+import { databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
 import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
@@ -24,22 +25,6 @@ import { VoteRefused } from './vote-refused';
 import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
-
-/** An error response of the route, with the body the server sends (see ApiErrors). */
-const error = (description: string, examples: Record<string, string>) => ({
-  description,
-  content: {
-    'application/json': {
-      schema: { $ref: '#/components/schemas/ErrorResponseDto' },
-      examples: Object.fromEntries(
-        Object.entries(examples).map(([name, message]) => [
-          name,
-          { summary: message, value: { error: message } },
-        ]),
-      ),
-    },
-  },
-});
 
 /** The route's OpenAPI operation, added to the document by hand (Nest does not see the route). */
 export const LIVE_VOTE_OPERATION = {
@@ -74,31 +59,26 @@ export const LIVE_VOTE_OPERATION = {
         'application/json': { schema: { $ref: '#/components/schemas/LiveVoteResponseDto' } },
       },
     },
-    400: error('A field is missing or malformed', {
-      badVote: 'vote must be one of the following values: up, down',
+    400: errorResponse({
+      description: 'A field is missing or malformed',
+      examples: { badVote: 'vote must be one of the following values: up, down' },
     }),
-    401: error('No token, not a Bearer header, or a token that is invalid or expired', AUTH_ERRORS),
-    404: error(
-      'No active session, no game yet, a timestamp before the first game, or an unknown ticker',
-      {
+    401: errorResponse(ADMIN_TOKEN_ERRORS),
+    404: errorResponse({
+      description:
+        'No active session, no game yet, a timestamp before the first game, or an unknown ticker',
+      examples: {
         noSession: 'No active session: votes can only be recorded while a session is running',
         unknownTicker: 'No game has the ticker ZZZZ',
       },
-    ),
-    409: error('The same username voted within 1 second of this timestamp', {
-      duplicate: 'Duplicate vote: TestUser already voted within 1 second of 2025-11-01T20:30:00Z',
     }),
-    503: {
-      ...error('The database is unavailable: retry after the seconds the Retry-After header says', {
-        databaseDown: DATABASE_UNAVAILABLE_MESSAGE,
-      }),
-      headers: {
-        'Retry-After': {
-          description: 'Seconds to wait before trying again.',
-          schema: { type: 'integer', example: 5 },
-        },
+    409: errorResponse({
+      description: 'The same username voted within 1 second of this timestamp',
+      examples: {
+        duplicate: 'Duplicate vote: TestUser already voted within 1 second of 2025-11-01T20:30:00Z',
       },
-    },
+    }),
+    503: databaseUnavailableResponse(),
   },
 };
 
