@@ -5134,11 +5134,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The session id */
+                /** @description The session id (GET /api/sessions, or GET /api/sessions/active). */
                 id: number;
             };
             cookie?: never;
         };
+        /** @description The options; without a body (or without `options`) the picker draws them. */
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["StartPollDto"];
@@ -5154,7 +5155,7 @@ export interface operations {
                     "application/json": components["schemas"]["PollDto"];
                 };
             };
-            /** @description Invalid id or body */
+            /** @description A bad id or body: an option with both (or neither) game_id and label, or one given twice */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5172,7 +5173,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No such session or game, or no game to draw */
+            /** @description No session has this id, no game has a given game_id, or no enabled game is left to draw (the message says why) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5181,7 +5182,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The session is closed, or a poll is already open */
+            /** @description The session is closed, or a poll is already open on it */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5197,7 +5198,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The session id */
+                /** @description The session id (GET /api/sessions, or GET /api/sessions/active). */
                 id: number;
             };
             cookie?: never;
@@ -5213,7 +5214,7 @@ export interface operations {
                     "application/json": components["schemas"]["PollDto"];
                 };
             };
-            /** @description Invalid id */
+            /** @description The id is not a positive integer */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5222,7 +5223,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No such session */
+            /** @description No session has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5238,11 +5239,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The session id */
+                /** @description The session id (GET /api/sessions, or GET /api/sessions/active). */
                 id: number;
             };
             cookie?: never;
         };
+        /** @description The countdown, if any; without a body the poll ends at once. */
         requestBody?: {
             content: {
                 "application/json": components["schemas"]["EndPollDto"];
@@ -5258,7 +5260,7 @@ export interface operations {
                     "application/json": components["schemas"]["PollDto"];
                 };
             };
-            /** @description Invalid id or delay */
+            /** @description A bad id, or a delay that is not a whole number of seconds from 0 to 300 */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5276,7 +5278,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No such session */
+            /** @description No session has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5285,7 +5287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The session is closed, or has no open poll */
+            /** @description The session is closed, or no poll is open on it */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5301,7 +5303,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description The session id */
+                /** @description The session id (GET /api/sessions, or GET /api/sessions/active). */
                 id: number;
             };
             cookie?: never;
@@ -5317,7 +5319,7 @@ export interface operations {
                     "application/json": components["schemas"]["PollDto"];
                 };
             };
-            /** @description Invalid id */
+            /** @description The id is not a positive integer */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5335,7 +5337,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No such session */
+            /** @description No session has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5344,7 +5346,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description The session is closed, has no open poll, or no countdown runs */
+            /** @description The session is closed, no poll is open on it, or its poll has no countdown */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5433,13 +5435,14 @@ export interface operations {
             header?: never;
             path: {
                 /**
-                 * @description The session id
-                 * @example 123
+                 * @description The session id (GET /api/sessions, or GET /api/sessions/active).
+                 * @example 1
                  */
                 id: number;
             };
             cookie?: never;
         };
+        /** @description The vote, as read from the chat. */
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PollVoteDto"];
@@ -5455,7 +5458,7 @@ export interface operations {
                     "application/json": components["schemas"]["PollVoteResultDto"];
                 };
             };
-            /** @description Invalid id or body, or an option the poll does not have */
+            /** @description A bad id or body (an option that is neither a number nor a ticker, a malformed or impossible timestamp), or an option the open poll does not have */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5464,7 +5467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description Missing, invalid or expired token */
+            /** @description No token, not a Bearer header, or a token that is invalid or expired */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5473,7 +5476,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponseDto"];
                 };
             };
-            /** @description No such session */
+            /** @description No session has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5494,6 +5497,7 @@ export interface operations {
             /** @description The database is unavailable: retry after the seconds the Retry-After header says */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again. */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
