@@ -82,10 +82,21 @@ export class SwaggerUi {
     return (await handle.jsonValue()) as string;
   }
 
+  /**
+   * Opens an operation. A click that lands while the page is still wiring its handlers (right
+   * after a reload, on a busy machine) does nothing, so it is repeated until the block is open.
+   */
   async expand(operation: string): Promise<void> {
-    if (await this.page.$(`${operation}.is-open`)) return;
-    await this.page.click(`${operation} .opblock-summary-control`);
-    await this.page.waitForSelector(`${operation}.is-open`);
+    await this.page.waitForFunction(
+      (selector: string) => {
+        const block = document.querySelector(selector);
+        if (block?.classList.contains('is-open')) return true;
+        block?.querySelector<HTMLElement>('.opblock-summary-control')?.click();
+        return false;
+      },
+      { polling: 1_000 },
+      operation,
+    );
   }
 
   /**
