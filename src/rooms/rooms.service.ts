@@ -280,7 +280,10 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
         return;
       }
       if (trigger !== 'takeover') {
-        await this.sessionGames.setMonitoring(sessionGameId, true, null);
+        if (!(await this.sessionGames.startMonitoring(sessionGameId, roomCode))) {
+          await this.leases.release(sessionGameId, instanceId);
+          return;
+        }
       } else if (!(await this.sessionGames.findGame(sessionId, sessionGameId))?.monitoring) {
         // Stopped from another instance between the read above and the lease: that stop ends
         // monitoring first and frees the lease second, so with the lease held, a stop not seen

@@ -264,18 +264,18 @@ export class SessionsRepository {
     );
   }
 
-  /** Whether a room monitor watches the game now, and why it stopped when it does not. */
-  async setMonitoring(
-    sessionGameId: number,
-    monitoring: boolean,
-    reason: string | null,
-    db: Queryable = this.dataSource,
-  ): Promise<void> {
-    await db.query('UPDATE session_games SET monitoring = $2, monitor_reason = $3 WHERE id = $1', [
-      sessionGameId,
-      monitoring,
-      reason,
-    ]);
+  /**
+   * Marks the game watched, unless it stopped playing or changed rooms meanwhile (a start can
+   * race the change that makes it moot): false then.
+   */
+  async startMonitoring(sessionGameId: number, roomCode: string): Promise<boolean> {
+    const { count } = await modify(
+      this.dataSource,
+      `UPDATE session_games SET monitoring = true, monitor_reason = NULL
+       WHERE id = $1 AND status = 'playing' AND room_code = $2`,
+      [sessionGameId, roomCode],
+    );
+    return count > 0;
   }
 
   /**
