@@ -452,7 +452,7 @@ describe('viewer polls', () => {
     });
   });
 
-  it('refuses everything once the session is closed, and without a poll', async () => {
+  it('ends the poll with its session, then refuses everything; and without a poll', async () => {
     const session = await createSession(t, token);
     const empty = await t.request('GET', `/api/sessions/${session.id}/poll`);
     expect(empty.body).toMatchObject({ poll_id: null, status: null, options: [], leader: null });
@@ -470,7 +470,18 @@ describe('viewer polls', () => {
       token,
       body: { options: [{ label: 'A' }, { label: 'B' }] },
     });
+    const socket = await subscribed(session.id);
     await t.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+    // The poll ends with its session, with no winner (nobody voted).
+    const ended = await socket.next(ofType('voting.ended'));
+    expect(ended.data).toEqual({
+      sessionId: session.id,
+      winnerGameId: null,
+      winnerLabel: null,
+      winnerVotes: 0,
+    });
+    expect((await t.request('GET', `/api/sessions/${session.id}/poll`)).body.status).toBe('ended');
+    socket.socket.close();
     const events = await pollEventCount(t, session.id);
     const closed = `Session ${session.id} is closed: polls run on the active session only`;
     expect(await vote(session.id, { username: 'x', option: 1, timestamp: at() })).toMatchObject({
@@ -552,6 +563,39 @@ describe('polls on two instances', () => {
         [session.id],
       );
     expect(row.n).toBe(1);
+    socket.socket.close();
+  });
+
+  it('ends a poll once when its session closes, whichever instance hears it first', async () => {
+    const token = await a.login();
+    const session = await createSession(a, token);
+    const socket = await authedSocket(b.url, token);
+    socket.send({ type: 'subscribe', sessionId: session.id });
+    await socket.next(ofType('subscribed'));
+    await b.request('POST', `/api/sessions/${session.id}/voting/start`, {
+      token,
+      body: { options: [{ label: 'Red' }, { label: 'Blue' }] },
+    });
+    const res = await a.request('POST', `/api/sessions/${session.id}/poll/votes`, {
+      token,
+      body: { username: 'v1', option: 2, timestamp: new Date().toISOString() },
+    });
+    expect(res.status).toBe(200);
+    await a.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+    const ended = await socket.next(ofType('voting.ended'), 10_000);
+    expect(ended.data).toMatchObject({ winnerLabel: 'Blue', winnerVotes: 1 });
+    // Both instances have heard session.ended by now (b relayed it to the socket before).
+    await waitUntil(() => socket.messages.some((m) => m.type === 'session.ended'));
+    const count = async () =>
+      (
+        await a.app
+          .get(DataSource)
+          .query(
+            `SELECT count(*)::int AS n FROM events WHERE session_id = $1 AND type = 'voting.ended'`,
+            [session.id],
+          )
+      )[0].n as number;
+    expect(await count()).toBe(1);
     socket.socket.close();
   });
 });

@@ -43,6 +43,23 @@ export class PollClock implements OnApplicationBootstrap, OnApplicationShutdown 
       (_, type) => type === 'poll.ending',
       (event) => this.onEnding(event as DomainEvent<'poll.ending'>),
     );
+    // A poll ends with its session. Every instance hears the end; the first to claim the poll
+    // ends it, the others find it ended.
+    this.bus.subscribe(
+      (_, type) => type === 'session.ended',
+      (event) => {
+        if (this.closed || event.sessionId === null) return;
+        this.outcomes
+          .endWithSession(event.sessionId)
+          .catch((error) =>
+            this.database.taskFailed(
+              this.logger,
+              'could not end the poll of a closed session',
+              error,
+            ),
+          );
+      },
+    );
     this.sweepTimer = setInterval(() => this.sweep(), POLL_SWEEP_MS);
     this.sweepTimer.unref();
     this.sweep();

@@ -56,6 +56,16 @@ export class PollOutcomes {
     });
   }
 
+  /** Ends the poll a closed session left open, unless another instance is ending it. */
+  endWithSession(sessionId: number): Promise<boolean> {
+    return this.outbox.transaction(async (tx) => {
+      const poll = await this.polls.claimOpenOf(tx.manager, sessionId);
+      if (!poll) return false;
+      await this.end(tx, poll);
+      return true;
+    });
+  }
+
   /**
    * Ends a poll the caller holds locked (PollsRepository.lockOpen or claimDue: no vote is in
    * flight), with its winner:
