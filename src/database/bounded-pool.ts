@@ -1,7 +1,7 @@
 import { Client, Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../common/database-errors';
-import type { AppConfig } from '../config/app-config';
+import type { AppConfig, RuntimeConfig } from '../config/app-config';
 import type { DatabaseAvailability } from './database-availability';
 
 export type DatabaseBounds = Pick<
@@ -35,6 +35,25 @@ export function boundedPoolConfig(
     bounds,
     availability,
   };
+}
+
+/**
+ * A pool of DB_VOTE_POOL_SIZE connections for one vote path (live votes, poll votes), so a busy
+ * chat neither queues behind other work nor takes another path's connections. An idle
+ * connection that drops (database restart, failover) must not take the process down: the next
+ * vote opens another, and a real outage is reported by the votes it fails.
+ */
+export function votePool(
+  config: RuntimeConfig,
+  availability: DatabaseAvailability,
+  onDropped: (error: Error) => void,
+): BoundedPool {
+  const pool = new BoundedPool({
+    connectionString: config.databaseUrl,
+    ...boundedPoolConfig(config.database.votePoolSize, config.database, availability),
+  });
+  pool.on('error', onDropped);
+  return pool;
 }
 
 type Callback = (error: unknown, result: unknown) => void;

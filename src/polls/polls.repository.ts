@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { BoundedPool, boundedPoolConfig } from '../database/bounded-pool';
+import { type BoundedPool, votePool } from '../database/bounded-pool';
 import { DatabaseAvailability } from '../database/database-availability';
 import { modify, type Queryable } from '../database/sql';
 import type { OptionStanding } from './poll-standings';
@@ -83,11 +83,7 @@ export class PollsRepository implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: RuntimeConfig,
     availability: DatabaseAvailability,
   ) {
-    this.pool = new BoundedPool({
-      connectionString: config.databaseUrl,
-      ...boundedPoolConfig(config.database.votePoolSize, config.database, availability),
-    });
-    this.pool.on('error', (error) =>
+    this.pool = votePool(config, availability, (error) =>
       this.logger.debug(`poll vote connection dropped: ${error.message}`),
     );
   }

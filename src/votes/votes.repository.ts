@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG } from '../config/config.module';
 import type { RuntimeConfig } from '../config/app-config';
-import { BoundedPool, boundedPoolConfig, longTransaction } from '../database/bounded-pool';
+import { type BoundedPool, longTransaction, votePool } from '../database/bounded-pool';
 import { DatabaseAvailability } from '../database/database-availability';
 import { type Queryable, SqlParams } from '../database/sql';
 import type { VoteReceivedPayload } from '../events/event-types';
@@ -72,13 +72,7 @@ export class VotesRepository implements OnApplicationShutdown {
     @Inject(APP_CONFIG) config: RuntimeConfig,
     availability: DatabaseAvailability,
   ) {
-    this.pool = new BoundedPool({
-      connectionString: config.databaseUrl,
-      ...boundedPoolConfig(config.database.votePoolSize, config.database, availability),
-    });
-    // An idle connection that drops (database restart, failover) must not take the process
-    // down; the next vote opens another, and a real outage is logged by the votes it fails.
-    this.pool.on('error', (error) =>
+    this.pool = votePool(config, availability, (error) =>
       this.logger.debug(`vote connection dropped: ${error.message}`),
     );
   }
