@@ -71,7 +71,8 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger(RoomsService.name);
   private readonly watched = new Map<number, Watched>();
   /** Session games whose monitor is being set up, so two triggers start one monitor. */
-  private readonly starting = new Set<number>();
+  /** Starts under way, by session game: one at a time per game. */
+  private readonly starting = new Map<number, Promise<void>>();
   private readonly settings: RuntimeConfig['rooms'];
   private leaseTimer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -253,79 +254,102 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     roomCode: string,
     trigger: 'admin' | 'change' | 'takeover',
   ): Promise<void> {
-    if (this.closing || this.starting.has(sessionGameId)) return;
+    let under = this.starting.get(sessionGameId);
+    // The admin's answer must say what became of the start, so it waits for one under way (for
+    // instance the one its own room code change set off) and then tries; other starts need not.
+    while (under && trigger === 'admin') {
+      await under;
+      under = this.starting.get(sessionGameId);
+    }
+    if (this.closing || under) return;
     const current = this.watched.get(sessionGameId);
     if (current?.roomCode === roomCode) return;
-    this.starting.add(sessionGameId);
+    // The attempt's first step awaits a read, so it is in `starting` before it counts capacity.
+    const attempt = this.attemptStart(sessionId, sessionGameId, roomCode, trigger, current);
+    const settled = attempt.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.starting.set(sessionGameId, settled);
     try {
-      // Read before ending the current monitor, whose end records a stop of its own.
-      const game = await this.sessionGames.findGame(sessionId, sessionGameId);
-      if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
-      if (trigger === 'takeover' && !game.monitoring) return;
-      // A change heard late (another instance's event, relayed) does not undo an admin's stop
-      // that came after it: a later room code or status change clears the stop.
-      if (trigger === 'change' && game.monitor_reason === 'manually_stopped') return;
-      if (current) await this.end(current, false);
-      // Starts under way count: each of them may end up watching a room.
-      if (this.watched.size + this.starting.size > this.settings.max) {
-        const message = `This server already watches ${this.settings.max} rooms (ROOM_MONITOR_MAX)`;
-        if (trigger === 'admin') {
-          throw new ServiceUnavailableException(`${message}: try again later`);
-        }
-        this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
-        return;
-      }
-      const { instanceId, settings } = this;
-      if (!(await this.leases.acquire(sessionGameId, roomCode, instanceId, settings.leaseMs))) {
-        return;
-      }
-      if (trigger !== 'takeover') {
-        if (!(await this.sessionGames.startMonitoring(sessionGameId, roomCode))) {
-          await this.leases.release(sessionGameId, instanceId);
-          return;
-        }
-      } else if (!(await this.sessionGames.findGame(sessionId, sessionGameId))?.monitoring) {
-        // Stopped from another instance between the read above and the lease: that stop ends
-        // monitoring first and frees the lease second, so with the lease held, a stop not seen
-        // now will be seen by the next renewal.
-        await this.leases.release(sessionGameId, instanceId);
-        return;
-      }
-      if (this.closing) {
-        // Shutting down meanwhile: another instance takes the room over at once.
-        await this.leases.release(sessionGameId, instanceId);
-        return;
-      }
-      const monitor = new RoomMonitor({
-        baseUrl: settings.ecastBaseUrl,
-        roomCode,
-        recorded: {
-          gameStarted: game.game_started_at !== null,
-          gameFinished: game.game_ended_at !== null,
-          lobbyState: game.lobby_state,
-        },
-        role: settings.role,
-        userId: `gamepicker-${sessionGameId}`,
-        probeIntervalMs: settings.probeIntervalMs,
-        onEvent: (event) => this.enqueue(watched, event),
-      });
-      const watched: Watched = {
-        sessionId,
-        sessionGameId,
-        catalogGameId: game.game_id,
-        roomCode,
-        appTagMatches: null,
-        silent: false,
-        queue: Promise.resolve(),
-        monitor,
-        statusTimer: setInterval(() => this.sendStatus(watched), settings.statusIntervalMs),
-      };
-      this.watched.set(sessionGameId, watched);
-      this.logger.log({ sessionId, sessionGameId, roomCode }, 'room monitor started');
-      monitor.start();
+      await attempt;
     } finally {
       this.starting.delete(sessionGameId);
     }
+  }
+
+  private async attemptStart(
+    sessionId: number,
+    sessionGameId: number,
+    roomCode: string,
+    trigger: 'admin' | 'change' | 'takeover',
+    current: Watched | undefined,
+  ): Promise<void> {
+    // Read before ending the current monitor, whose end records a stop of its own.
+    const game = await this.sessionGames.findGame(sessionId, sessionGameId);
+    if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
+    if (trigger === 'takeover' && !game.monitoring) return;
+    // A change heard late (another instance's event, relayed) does not undo an admin's stop
+    // that came after it: a later room code or status change clears the stop.
+    if (trigger === 'change' && game.monitor_reason === 'manually_stopped') return;
+    if (current) await this.end(current, false);
+    // Starts under way count: each of them may end up watching a room.
+    if (this.watched.size + this.starting.size > this.settings.max) {
+      const message = `This server already watches ${this.settings.max} rooms (ROOM_MONITOR_MAX)`;
+      if (trigger === 'admin') {
+        throw new ServiceUnavailableException(`${message}: try again later`);
+      }
+      this.logger.warn({ sessionGameId, roomCode }, `${message}: room not watched`);
+      return;
+    }
+    const { instanceId, settings } = this;
+    if (!(await this.leases.acquire(sessionGameId, roomCode, instanceId, settings.leaseMs))) {
+      return;
+    }
+    if (trigger !== 'takeover') {
+      if (!(await this.sessionGames.startMonitoring(sessionGameId, roomCode))) {
+        await this.leases.release(sessionGameId, instanceId);
+        return;
+      }
+    } else if (!(await this.sessionGames.findGame(sessionId, sessionGameId))?.monitoring) {
+      // Stopped from another instance between the read above and the lease: that stop ends
+      // monitoring first and frees the lease second, so with the lease held, a stop not seen
+      // now will be seen by the next renewal.
+      await this.leases.release(sessionGameId, instanceId);
+      return;
+    }
+    if (this.closing) {
+      // Shutting down meanwhile: another instance takes the room over at once.
+      await this.leases.release(sessionGameId, instanceId);
+      return;
+    }
+    const monitor = new RoomMonitor({
+      baseUrl: settings.ecastBaseUrl,
+      roomCode,
+      recorded: {
+        gameStarted: game.game_started_at !== null,
+        gameFinished: game.game_ended_at !== null,
+        lobbyState: game.lobby_state,
+      },
+      role: settings.role,
+      userId: `gamepicker-${sessionGameId}`,
+      probeIntervalMs: settings.probeIntervalMs,
+      onEvent: (event) => this.enqueue(watched, event),
+    });
+    const watched: Watched = {
+      sessionId,
+      sessionGameId,
+      catalogGameId: game.game_id,
+      roomCode,
+      appTagMatches: null,
+      silent: false,
+      queue: Promise.resolve(),
+      monitor,
+      statusTimer: setInterval(() => this.sendStatus(watched), settings.statusIntervalMs),
+    };
+    this.watched.set(sessionGameId, watched);
+    this.logger.log({ sessionId, sessionGameId, roomCode }, 'room monitor started');
+    monitor.start();
   }
 
   /** The live snapshot, to the session's subscribers on every instance; never stored. */
