@@ -43,7 +43,9 @@ async function waitForHealth(baseUrl, child) {
 }
 
 async function startApi({ databaseUrl, port, env = {} }) {
-  const child = spawn(process.execPath, [path.join(root, 'dist/src/main.js')], {
+  // BENCH_API_NODE_ARGS passes flags to the API's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/main.js')], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -113,6 +113,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private poller?: NodeJS.Timeout;
   private filling = false;
   private refill = false;
+  /** The next fill dispatches even with nothing heard of (the poll's: other instances' events). */
+  private dispatchDue = true;
   private stopped = false;
 
   constructor(
@@ -208,6 +210,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   /** Retries that came due, events another instance heard of, and what webhooks listen to. */
   private async poll(): Promise<void> {
     await this.webhooksChanged();
+    this.dispatchDue = true;
     void this.fill();
   }
 
@@ -275,7 +278,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     try {
       do {
         this.refill = false;
-        await this.dispatch();
+        // A fill that only tops up the queues (a send finished) has no new events to dispatch.
+        if (this.dispatchDue || this.undispatched.size > 0) {
+          this.dispatchDue = false;
+          await this.dispatch();
+        }
         const room = PREFETCH * 4 - this.queuedCount;
         if (room <= 0) break;
         const held = new Map<number, number>();
@@ -306,6 +313,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         if (claimed.length === room) this.refill = true;
       } while (this.refill && !this.stopped);
     } catch (error) {
+      this.dispatchDue = true;
       this.database.taskFailed(this.logger, 'claiming webhook deliveries', error);
     } finally {
       this.filling = false;
