@@ -15,6 +15,9 @@ const {
 } = require('../lib/servers');
 
 const DB = 'jbx_bench_votes';
+// The baseline gets a database of its own, prepared the same way: on a shared one, the API's
+// relay would read and publish the baseline's events while the baseline is measured.
+const BASELINE_DB = 'jbx_bench_votes_baseline';
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = [10, 50];
 
@@ -52,13 +55,17 @@ async function main() {
   requireWrk();
   build();
   const databaseUrl = await freshDatabase(ADMIN_URL, DB);
+  const baselineUrl = await freshDatabase(ADMIN_URL, BASELINE_DB);
   const poolSize = process.env.DB_VOTE_POOL_SIZE ?? '8';
+  const preparer = await startApi({ databaseUrl: baselineUrl, port: 5301 });
+  await prepareSession(preparer);
+  await stop(preparer.child);
   const api = await startApi({ databaseUrl, port: 5301, env: { DB_VOTE_POOL_SIZE: poolSize } });
   let baseline;
   try {
     await prepareSession(api);
     baseline = await startScript(path.join(__dirname, 'baseline.js'), {
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: baselineUrl,
       PORT: '5302',
       DB_VOTE_POOL_SIZE: poolSize,
     });
@@ -93,6 +100,7 @@ async function main() {
     await stop(baseline);
     await stop(api.child);
     await dropDatabase(ADMIN_URL, DB);
+    await dropDatabase(ADMIN_URL, BASELINE_DB);
   }
 }
 
