@@ -109,6 +109,7 @@ async function main() {
     const bareRate = await bareLoop(DELIVERIES, 16, body);
 
     // 2. A steady chat: 200 votes a second through the API, each delivered to the webhook.
+    console.error('burst measured; steady chat...');
     receiver.send({ cmd: 'reset' });
     let sent = 0;
     const voting = new Promise((resolve) => {
@@ -143,6 +144,7 @@ async function main() {
     );
 
     // 3. The same chat across a kill -9 of the API a third of the way in, restarted at once.
+    console.error('steady chat measured; the same across a kill -9...');
     receiver.send({ cmd: 'reset' });
     const acknowledged = new Set();
     let killedAt = 0;
@@ -155,6 +157,8 @@ async function main() {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${current.token}` },
           body: JSON.stringify({ username, vote: 'up', timestamp: new Date().toISOString() }),
+          // An answer that never comes (a request caught in the crash) is no acknowledgement.
+          signal: AbortSignal.timeout(10_000),
         });
         if (res.status === 200) acknowledged.add(username);
       } catch {
