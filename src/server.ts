@@ -16,6 +16,7 @@ import { DatabaseAvailability } from './database/database-availability';
 import { LiveWsAdapter } from './live/live-ws.adapter';
 import { observeRequests } from './metrics/http-metrics';
 import { Metrics } from './metrics/metrics';
+import { POLL_VOTE_PATH } from './polls/poll-vote.route';
 import { LIVE_VOTE_PATH } from './votes/live-vote.route';
 import { setupOpenApi } from './openapi/openapi-document';
 
@@ -67,7 +68,9 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
     app.get(AuthService),
     app.get(DatabaseAvailability),
     (request) => {
-      if (request.routeOptions.url === LIVE_VOTE_PATH) metrics.voteRefused('unauthorized');
+      const route = request.routeOptions.url;
+      if (route === LIVE_VOTE_PATH) metrics.voteRefused('unauthorized');
+      else if (route === POLL_VOTE_PATH) metrics.pollVoteRefused('unauthorized');
     },
   );
   closeUnfinishedRequests(fastify);

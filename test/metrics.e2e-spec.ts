@@ -95,6 +95,51 @@ describe('GET /metrics', () => {
     expect(await grown.conflict()).toBe(1);
   });
 
+  it('counts poll votes, changes of mind included, and poll votes refused by reason', async () => {
+    const session = await createSession(t, token);
+    const votes = `/api/sessions/${session.id}/poll/votes`;
+    const vote = (option: unknown, username = 'metrics-poller') => ({
+      username,
+      option,
+      timestamp: new Date().toISOString(),
+    });
+    const refused = (reason: string) =>
+      counting((s) => s.value('jackbox_poll_votes_refused_total', { reason }));
+    const grown = {
+      recorded: await counting((s) => s.value('jackbox_votes_recorded_total', { source: 'poll' })),
+      live: await counting((s) => s.value('jackbox_votes_recorded_total', { source: 'live' })),
+      noPoll: await refused('no_poll'),
+      badOption: await refused('bad_option'),
+      invalid: await refused('invalid'),
+      unauthorized: await refused('unauthorized'),
+      noSession: await refused('no_session'),
+      closed: await refused('session_closed'),
+    };
+
+    expect((await api('POST', votes, vote(1))).status).toBe(409);
+    const started = await api('POST', `/api/sessions/${session.id}/voting/start`, {
+      options: [{ label: 'Left' }, { label: 'Right' }],
+    });
+    expect(started.status).toBe(201);
+    expect((await api('POST', votes, vote(1))).status).toBe(200);
+    expect((await api('POST', votes, vote(2))).status).toBe(200);
+    expect((await api('POST', votes, vote(7))).status).toBe(400);
+    expect((await api('POST', votes, { username: 'metrics-poller' })).status).toBe(400);
+    expect((await t.request('POST', votes, { body: vote(1) })).status).toBe(401);
+    expect((await api('POST', '/api/sessions/918273645/poll/votes', vote(1))).status).toBe(404);
+    expect((await api('POST', `/api/sessions/${session.id}/close`, {})).status).toBe(200);
+    expect((await api('POST', votes, vote(1, 'metrics-late'))).status).toBe(409);
+
+    expect(await grown.recorded()).toBe(2);
+    expect(await grown.live()).toBe(0);
+    expect(await grown.noPoll()).toBe(1);
+    expect(await grown.badOption()).toBe(1);
+    expect(await grown.invalid()).toBe(1);
+    expect(await grown.unauthorized()).toBe(1);
+    expect(await grown.noSession()).toBe(1);
+    expect(await grown.closed()).toBe(1);
+  });
+
   it('counts a vote refused for want of an active session', async () => {
     const session = await createSession(t, token);
     await api('POST', `/api/sessions/${session.id}/close`, {});

@@ -26,6 +26,18 @@ const VOTE_REFUSALS: VoteRefusal[] = [
   'unauthorized',
 ];
 
+/** Why a poll vote was refused. */
+export type PollVoteRefusal =
+  'no_session' | 'session_closed' | 'no_poll' | 'bad_option' | 'invalid' | 'unauthorized';
+const POLL_VOTE_REFUSALS: PollVoteRefusal[] = [
+  'no_session',
+  'session_closed',
+  'no_poll',
+  'bad_option',
+  'invalid',
+  'unauthorized',
+];
+
 /** Why the server closed a WebSocket (a client's own close is not counted). */
 export type SocketDrop =
   | 'heartbeat'
@@ -89,8 +101,9 @@ export class Metrics {
   private readonly requestDuration: FastHistogram;
   /** Observe functions of requestDuration's series, by route, method and status. */
   private readonly requestSeries = new Map<string, Map<string, Map<number, Observe>>>();
-  private readonly votesRecorded: Increments<'live' | 'chat_import'>;
+  private readonly votesRecorded: Increments<'live' | 'chat_import' | 'poll'>;
   private readonly voteRefusals: Increments<VoteRefusal>;
+  private readonly pollVoteRefusals: Increments<PollVoteRefusal>;
   private readonly socketDrops: Increments<SocketDrop>;
   private readonly published: Increments<EventType>;
   private readonly relayLag: Record<RelaySource, Observe>;
@@ -125,9 +138,9 @@ export class Metrics {
 
     this.votesRecorded = counter(
       'jackbox_votes_recorded_total',
-      'Votes recorded, by source (live, chat_import).',
+      'Votes recorded, by source (live, chat_import, poll: poll votes and changes of mind).',
       'source',
-      ['live', 'chat_import'],
+      ['live', 'chat_import', 'poll'],
       registers,
     );
     this.voteRefusals = counter(
@@ -135,6 +148,13 @@ export class Metrics {
       'Live votes refused, by reason.',
       'reason',
       VOTE_REFUSALS,
+      registers,
+    );
+    this.pollVoteRefusals = counter(
+      'jackbox_poll_votes_refused_total',
+      'Poll votes refused, by reason.',
+      'reason',
+      POLL_VOTE_REFUSALS,
       registers,
     );
 
@@ -309,6 +329,14 @@ export class Metrics {
 
   voteRefused(reason: VoteRefusal): void {
     this.voteRefusals.get(reason)!(1);
+  }
+
+  pollVoteRecorded(): void {
+    this.votesRecorded.get('poll')!(1);
+  }
+
+  pollVoteRefused(reason: PollVoteRefusal): void {
+    this.pollVoteRefusals.get(reason)!(1);
   }
 
   /** The live hub says how to count its connections and subscriptions. */

@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  Logger,
+  OnModuleInit,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -14,9 +20,11 @@ import { ISO_TIMESTAMP } from '../common/timestamp';
 import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
 import { badId, databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
+import { Metrics, type PollVoteRefusal } from '../metrics/metrics';
 import { SESSION_NOT_FOUND } from '../sessions/sessions.controller';
 import { PollVoteDto } from './dto/poll.dto';
 import { POLL_EXAMPLES } from './poll-errors';
+import { PollVoteRefused } from './poll-vote-refused';
 import { parseOption } from './poll-standings';
 import { PollsService } from './polls.service';
 
@@ -121,6 +129,7 @@ export class PollVoteRoute implements OnModuleInit {
     private readonly auth: AuthService,
     private readonly polls: PollsService,
     private readonly database: DatabaseAvailability,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -138,11 +147,23 @@ export class PollVoteRoute implements OnModuleInit {
             type: 'body',
             metatype: PollVoteDto,
           })) as PollVoteDto);
-        return await this.polls.vote(id, dto);
+        const recorded = await this.polls.vote(id, dto);
+        this.metrics.pollVoteRecorded();
+        return recorded;
       } catch (failure) {
+        const reason = refusal(failure);
+        if (reason) this.metrics.pollVoteRefused(reason);
         sendError(failure, request, reply, this.logger, this.database);
         return reply;
       }
     });
   }
+}
+
+/** Why a poll vote was refused; undefined for a failure that is not the vote's fault. */
+function refusal(failure: unknown): PollVoteRefusal | undefined {
+  if (failure instanceof PollVoteRefused) return failure.reason;
+  if (failure instanceof UnauthorizedException) return 'unauthorized';
+  if (failure instanceof BadRequestException) return 'invalid';
+  return undefined;
 }

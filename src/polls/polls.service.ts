@@ -1,6 +1,7 @@
 import {
   BadRequestException,
   ConflictException,
+  HttpStatus,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
@@ -19,6 +20,7 @@ import type {
   StartPollDto,
 } from './dto/poll.dto';
 import { pollMessages } from './poll-errors';
+import { PollVoteRefused } from './poll-vote-refused';
 import { PollLeadingThrottle } from './poll-leading';
 import { PollOutcomes } from './poll-outcomes';
 import { leaderOf, OPTION_RULE, parseOption, type OptionStanding } from './poll-standings';
@@ -84,9 +86,15 @@ export class PollsService {
   /** A viewer's vote, or their new choice: one per viewer per poll. */
   async vote(sessionId: number, dto: PollVoteDto): Promise<PollVoteResultDto> {
     const at = parseTimestamp(dto.timestamp);
-    if (!at) throw new BadRequestException('timestamp is not a valid date and time');
+    if (!at) {
+      throw new PollVoteRefused(
+        HttpStatus.BAD_REQUEST,
+        'timestamp is not a valid date and time',
+        'invalid',
+      );
+    }
     const choice = parseOption(dto.option);
-    if (!choice) throw new BadRequestException(OPTION_RULE);
+    if (!choice) throw new PollVoteRefused(HttpStatus.BAD_REQUEST, OPTION_RULE, 'invalid');
     const row = await this.polls.recordVote({
       sessionId,
       username: dto.username.toLowerCase(),
@@ -95,13 +103,25 @@ export class PollsService {
     });
     switch (row.outcome) {
       case 'no_session':
-        throw new NotFoundException(`Session ${sessionId} not found`);
+        throw new PollVoteRefused(
+          HttpStatus.NOT_FOUND,
+          `Session ${sessionId} not found`,
+          'no_session',
+        );
       case 'session_closed':
-        throw closed(sessionId);
+        throw new PollVoteRefused(
+          HttpStatus.CONFLICT,
+          pollMessages.closed(sessionId),
+          'session_closed',
+        );
       case 'no_poll':
-        throw noPoll(sessionId);
+        throw new PollVoteRefused(HttpStatus.CONFLICT, pollMessages.noPoll(sessionId), 'no_poll');
       case 'bad_option':
-        throw new BadRequestException(pollMessages.badOption(dto.option, row.option_count!));
+        throw new PollVoteRefused(
+          HttpStatus.BAD_REQUEST,
+          pollMessages.badOption(dto.option, row.option_count!),
+          'bad_option',
+        );
       case 'recorded':
         break;
     }
