@@ -198,7 +198,8 @@ export const CLIENT_MESSAGES = {
       page: Type.String({
         minLength: 1,
         maxLength: MAX_PAGE_LENGTH,
-        description: 'The page shown, such as `/history/12`.',
+        pattern: '\\S',
+        description: 'The page shown, such as `/history/12` (not only spaces).',
       }),
     }),
     replies: ['presence_update', 'error'],
@@ -215,8 +216,13 @@ export const CLIENT_MESSAGES = {
         maximum: MAX_ID,
         description: 'The leading game, or 0 for "Other" or an option that is only a label.',
       }),
-      label: Type.String({ minLength: 1, maxLength: 200, description: 'What the option says.' }),
-      votes: Type.Integer({ minimum: 0, description: 'Its votes so far.' }),
+      label: Type.String({
+        minLength: 1,
+        maxLength: 200,
+        pattern: '^[^\\u0000]*$',
+        description: 'What the option says (no NUL characters).',
+      }),
+      votes: Type.Integer({ minimum: 0, maximum: MAX_ID, description: 'Its votes so far.' }),
     }),
     replies: ['error'],
     examples: [{ type: 'poll.leading', sessionId: 12, gameId: 45, label: 'Fibbage 4', votes: 17 }],
@@ -346,3 +352,25 @@ export const POLL_LEADING_RULE =
 /** A positive integer that fits an \`integer\` id column. */
 export const positiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= MAX_ID;
+
+/** What the server accepts as a `page_focus` page (the message's schema says the same). */
+export const validPage = (page: unknown): page is string =>
+  typeof page === 'string' && page.trim() !== '' && page.length <= MAX_PAGE_LENGTH;
+
+export const PAGE_RULE = `page must be a non-empty string of at most ${MAX_PAGE_LENGTH} characters`;
+
+/** What the server accepts as a `poll.leading` (the message's schema says the same). */
+export function validPollLeading(
+  message: Record<string, unknown>,
+): message is { sessionId: number; gameId: number; label: string; votes: number } {
+  const { sessionId, gameId, label, votes } = message;
+  return (
+    positiveInteger(sessionId) &&
+    nonNegativeInteger(gameId) &&
+    nonNegativeInteger(votes) &&
+    typeof label === 'string' &&
+    label.length >= 1 &&
+    label.length <= 200 &&
+    !label.includes('\u0000')
+  );
+}

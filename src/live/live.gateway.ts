@@ -26,13 +26,14 @@ import {
   CloseCode,
   LIVE_PATH,
   MALFORMED,
-  MAX_PAGE_LENGTH,
   MAX_PAYLOAD_BYTES,
-  nonNegativeInteger,
+  PAGE_RULE,
   POLL_LEADING_RULE,
   positiveInteger,
   serverMessage,
   UNKNOWN,
+  validPage,
+  validPollLeading,
   type ClientMessage,
   type ServerMessage,
 } from './live-protocol';
@@ -226,18 +227,8 @@ export class LiveGateway
     if (!client.authenticated) {
       return error(NOT_AUTHENTICATED);
     }
+    if (!validPollLeading(message)) return error(POLL_LEADING_RULE);
     const { sessionId, gameId, label, votes } = message;
-    if (
-      !positiveInteger(sessionId) ||
-      !nonNegativeInteger(gameId) ||
-      !nonNegativeInteger(votes) ||
-      typeof label !== 'string' ||
-      label.length < 1 ||
-      label.length > 200 ||
-      label.includes('\u0000')
-    ) {
-      return error(POLL_LEADING_RULE);
-    }
     try {
       await this.polls.relayLeading({ sessionId, gameId, label, votes });
       return undefined;
@@ -271,9 +262,7 @@ export class LiveGateway
       return error(NOT_AUTHENTICATED);
     }
     const { page } = message;
-    if (typeof page !== 'string' || page.trim() === '' || page.length > MAX_PAGE_LENGTH) {
-      return error(`page must be a non-empty string of at most ${MAX_PAGE_LENGTH} characters`);
-    }
+    if (!validPage(page)) return error(PAGE_RULE);
     return this.presence.focus(client, admin, page) ? undefined : this.presence.message();
   }
 
