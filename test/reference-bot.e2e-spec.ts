@@ -210,6 +210,7 @@ describe('the reference bot (examples/bot)', () => {
     let receiverUrl: string;
     let secret: string;
     let webhookId: number;
+    let session: { id: number };
 
     beforeAll(async () => {
       const port = await freePort();
@@ -237,7 +238,7 @@ describe('the reference bot (examples/bot)', () => {
     });
 
     it("verifies the server's deliveries and announces them", async () => {
-      const session = await createSession(t, token);
+      session = await createSession(t, token);
       await addGame(t, token, session.id, 'Drawful 2');
       await bot.said(/^Coming up next: Drawful 2 \(.+\)!$/);
       const logs = async () =>
@@ -246,6 +247,27 @@ describe('the reference bot (examples/bot)', () => {
       expect(await logs()).toEqual([
         expect.objectContaining({ event: 'game.added', status_code: 200, success: true }),
       ]);
+    });
+
+    it('learns the ticker of a game created since it started once that game is added', async () => {
+      const created = await t.request('POST', '/api/games', {
+        token,
+        body: {
+          pack_name: 'House Games',
+          title: 'Chat Bingo',
+          min_players: 2,
+          max_players: 12,
+          ticker: 'BINGO',
+        },
+      });
+      expect(created.status).toBe(201);
+      const readings = bot.logLines(/^\d+ tickers known$/).length;
+      await addGame(t, token, session.id, 'Chat Bingo');
+      await bot.said(/^Coming up next: Chat Bingo \(House Games\)!$/);
+      await waitUntil(() => bot.logLines(/^\d+ tickers known$/).length > readings);
+
+      bot.type('hank: BINGO++ my favourite');
+      await bot.logged(/^vote recorded: hank BINGO\+\+ -> Chat Bingo \(1 up, 0 down\)$/);
     });
 
     describe('refuses what the server did not sign', () => {

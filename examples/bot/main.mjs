@@ -50,12 +50,25 @@ async function main() {
     log(`logged in as ${session.name} (token valid ${session.expiresIn})`);
   }
 
-  // The catalog's tickers, so `FIB4++` counts and `lol++` does not.
-  const games = unwrap(await jackbox.api.GET('/api/games'));
-  const tickers = new Set(
-    games.flatMap((game) => (game.ticker ? [game.ticker.toUpperCase()] : [])),
-  );
+  // The catalog's tickers, so `FIB4++` counts and `lol++` does not. Read again whenever a game
+  // is added (it may come from a pack imported since) and every ten minutes.
+  /** @type {Set<string>} */
+  const tickers = new Set();
+  const readTickers = async () => {
+    const games = unwrap(await jackbox.api.GET('/api/games'));
+    tickers.clear();
+    for (const game of games) if (game.ticker) tickers.add(game.ticker.toUpperCase());
+  };
+  const refreshTickers = () =>
+    readTickers().then(
+      () => log(`${tickers.size} tickers known`),
+      (/** @type {Error} */ error) =>
+        log(`tickers not refreshed (the old ones stay): ${error.message}`),
+    );
+  await readTickers();
   log(`${tickers.size} tickers known`);
+  const tickerTimer = setInterval(() => void refreshTickers(), 10 * 60_000);
+  tickerTimer.unref();
 
   const votes = createVoteSender({ client: jackbox, relogin, log });
   /** @type {(() => unknown)[]} */
@@ -73,6 +86,7 @@ async function main() {
       onFatal: fail,
       onEvent: (event) => {
         log(`event ${event.id} ${event.type} via websocket`);
+        if (event.type === 'game.added') void refreshTickers();
         const message = announcement(event);
         if (message) say(message);
       },
@@ -90,6 +104,7 @@ async function main() {
       onDelivery: (delivery) => {
         if (delivery.test) return log(`test delivery ${delivery.id} (${delivery.event}) verified`);
         log(`webhook ${delivery.id} ${delivery.event}`);
+        if (delivery.event === 'game.added') void refreshTickers();
         const message = announcement({ type: delivery.event, data: delivery.data });
         if (message) say(message);
       },
