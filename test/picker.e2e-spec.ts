@@ -178,7 +178,30 @@ describe('POST /api/pick', () => {
   });
 
   describe('weights', () => {
-    it('follow game favor (x3, x1, x0.2) times pack favor, over 6000 seeded picks', async () => {
+    /**
+     * Picks `n` times with the random number at the middle of each of `n` equal steps of [0, 1)
+     * and counts the picks per game. The choice walks the cumulative weights up to that number,
+     * so each game gets exactly its share of `n` whenever the shares are whole numbers: an exact
+     * check, with no sampling error and no need for thousands of picks.
+     */
+    async function picksOverSteps(n: number): Promise<Map<number, number>> {
+      let step = 0;
+      const random = jest
+        .spyOn(t.app.get(RandomSource), 'next')
+        .mockImplementation(() => (step++ + 0.5) / n);
+      try {
+        const counts = new Map<number, number>();
+        for (let i = 0; i < n; i++) {
+          const { game } = await t.app.get(PickerService).pick({});
+          counts.set(game.id, (counts.get(game.id) ?? 0) + 1);
+        }
+        return counts;
+      } finally {
+        random.mockRestore();
+      }
+    }
+
+    it('follow game favor (x3, x1, x0.2) times pack favor', async () => {
       const ids = await useCatalog(
         t,
         [
@@ -190,27 +213,18 @@ describe('POST /api/pick', () => {
         ],
         { Loved: 1, Meh: -1 },
       );
-      // Weights: 3*1, 1*1, 0.2*1, 1*3, 3*0.2 = 3, 1, 0.2, 3, 0.6 of 7.8
-      const expected: Record<string, number> = {
-        Favored: 3,
-        Plain: 1,
-        Disfavored: 0.2,
-        'In favored pack': 3,
-        'Favored in disfavored pack': 0.6,
-      };
-      const service = t.app.get(PickerService);
-      t.app.get(RandomSource).seed(20261127);
-      const counts = new Map<number, number>();
-      const N = 6000;
-      for (let i = 0; i < N; i++) {
-        const { game } = await service.pick({});
-        counts.set(game.id, (counts.get(game.id) ?? 0) + 1);
-      }
-      for (const [title, weight] of Object.entries(expected)) {
-        const share = (counts.get(ids.get(title)!) ?? 0) / N;
-        // 0.015 is over five standard deviations for every share here.
-        expect(Math.abs(share - weight / 7.8)).toBeLessThan(0.015);
-      }
+      // Weights: 3*1, 1*1, 0.2*1, 1*3, 3*0.2 = 3, 1, 0.2, 3, 0.6 of 7.8: over 78 steps, 10 each.
+      const counts = await picksOverSteps(78);
+      const byTitle = Object.fromEntries(
+        [...ids].map(([title, id]) => [title, counts.get(id) ?? 0]),
+      );
+      expect(byTitle).toEqual({
+        Favored: 30,
+        Plain: 10,
+        Disfavored: 2,
+        'In favored pack': 30,
+        'Favored in disfavored pack': 6,
+      });
     });
 
     it('ignores popularity', async () => {
@@ -220,14 +234,9 @@ describe('POST /api/pick', () => {
         'INSERT INTO vote_counts (game_id, shard, upvotes, downvotes) VALUES ($1, 0, 1000, 0), ($2, 0, 0, 1000)',
         [ids.get('Loved by chat'), ids.get('Hated by chat')],
       );
-      t.app.get(RandomSource).seed(99);
-      let loved = 0;
-      const N = 2000;
-      for (let i = 0; i < N; i++) {
-        const { game } = await t.app.get(PickerService).pick({});
-        if (game.title === 'Loved by chat') loved++;
-      }
-      expect(Math.abs(loved / N - 0.5)).toBeLessThan(0.05);
+      const counts = await picksOverSteps(20);
+      expect(counts.get(ids.get('Loved by chat')!)).toBe(10);
+      expect(counts.get(ids.get('Hated by chat')!)).toBe(10);
     });
   });
 });
