@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  Injectable,
-  Logger,
-  OnModuleInit,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -22,9 +16,9 @@ import { DatabaseAvailability } from '../database/database-availability';
 import { badId, databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
 import { Metrics, type PollVoteRefusal } from '../metrics/metrics';
 import { SESSION_NOT_FOUND } from '../sessions/sessions.controller';
+import { refusalOf } from '../votes/vote-refused';
 import { PollVoteDto } from './dto/poll.dto';
 import { POLL_EXAMPLES } from './poll-errors';
-import { PollVoteRefused } from './poll-vote-refused';
 import { parseOption } from './poll-standings';
 import { PollsService } from './polls.service';
 
@@ -151,19 +145,11 @@ export class PollVoteRoute implements OnModuleInit {
         this.metrics.pollVoteRecorded();
         return recorded;
       } catch (failure) {
-        const reason = refusal(failure);
+        const reason = refusalOf<PollVoteRefusal>(failure);
         if (reason) this.metrics.pollVoteRefused(reason);
         sendError(failure, request, reply, this.logger, this.database);
         return reply;
       }
     });
   }
-}
-
-/** Why a poll vote was refused; undefined for a failure that is not the vote's fault. */
-function refusal(failure: unknown): PollVoteRefusal | undefined {
-  if (failure instanceof PollVoteRefused) return failure.reason;
-  if (failure instanceof UnauthorizedException) return 'unauthorized';
-  if (failure instanceof BadRequestException) return 'invalid';
-  return undefined;
 }

@@ -10,6 +10,7 @@ import { parseTimestamp } from '../common/timestamp';
 import { EventOutbox, type OutboxTransaction } from '../events/event-outbox';
 import type { PollLeadingPayload } from '../events/event-types';
 import { GamesRepository } from '../games/games.repository';
+import type { PollVoteRefusal } from '../metrics/metrics';
 import { PickerService } from '../picker/picker.service';
 import { SessionsService } from '../sessions/sessions.service';
 import type {
@@ -20,7 +21,7 @@ import type {
   StartPollDto,
 } from './dto/poll.dto';
 import { pollMessages } from './poll-errors';
-import { PollVoteRefused } from './poll-vote-refused';
+import { VoteRefused } from '../votes/vote-refused';
 import { PollLeadingThrottle } from './poll-leading';
 import { PollOutcomes } from './poll-outcomes';
 import { leaderOf, OPTION_RULE, parseOption, type OptionStanding } from './poll-standings';
@@ -32,6 +33,9 @@ export const OTHER_LABEL = 'Other';
 
 const closed = (sessionId: number) => new ConflictException(pollMessages.closed(sessionId));
 const noPoll = (sessionId: number) => new ConflictException(pollMessages.noPoll(sessionId));
+/** A poll vote refused, with the reason the metrics count it under. */
+const refused = (status: HttpStatus, message: string, reason: PollVoteRefusal) =>
+  new VoteRefused(status, message, reason);
 
 /**
  * Viewer polls: opening one, votes, standings, the countdown and the end. What must hold
@@ -87,14 +91,10 @@ export class PollsService {
   async vote(sessionId: number, dto: PollVoteDto): Promise<PollVoteResultDto> {
     const at = parseTimestamp(dto.timestamp);
     if (!at) {
-      throw new PollVoteRefused(
-        HttpStatus.BAD_REQUEST,
-        'timestamp is not a valid date and time',
-        'invalid',
-      );
+      throw refused(HttpStatus.BAD_REQUEST, 'timestamp is not a valid date and time', 'invalid');
     }
     const choice = parseOption(dto.option);
-    if (!choice) throw new PollVoteRefused(HttpStatus.BAD_REQUEST, OPTION_RULE, 'invalid');
+    if (!choice) throw refused(HttpStatus.BAD_REQUEST, OPTION_RULE, 'invalid');
     const row = await this.polls.recordVote({
       sessionId,
       username: dto.username.toLowerCase(),
@@ -103,21 +103,13 @@ export class PollsService {
     });
     switch (row.outcome) {
       case 'no_session':
-        throw new PollVoteRefused(
-          HttpStatus.NOT_FOUND,
-          `Session ${sessionId} not found`,
-          'no_session',
-        );
+        throw refused(HttpStatus.NOT_FOUND, `Session ${sessionId} not found`, 'no_session');
       case 'session_closed':
-        throw new PollVoteRefused(
-          HttpStatus.CONFLICT,
-          pollMessages.closed(sessionId),
-          'session_closed',
-        );
+        throw refused(HttpStatus.CONFLICT, pollMessages.closed(sessionId), 'session_closed');
       case 'no_poll':
-        throw new PollVoteRefused(HttpStatus.CONFLICT, pollMessages.noPoll(sessionId), 'no_poll');
+        throw refused(HttpStatus.CONFLICT, pollMessages.noPoll(sessionId), 'no_poll');
       case 'bad_option':
-        throw new PollVoteRefused(
+        throw refused(
           HttpStatus.BAD_REQUEST,
           pollMessages.badOption(dto.option, row.option_count!),
           'bad_option',

@@ -70,8 +70,7 @@ export type RoomStatus = LiveMessagePayloads['game.status'];
 export class RoomsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RoomsService.name);
   private readonly watched = new Map<number, Watched>();
-  /** Session games whose monitor is being set up, so two triggers start one monitor. */
-  /** Starts under way, by session game: one at a time per game. */
+  /** Starts under way, by session game: one at a time, so two triggers start one monitor. */
   private readonly starting = new Map<number, Promise<void>>();
   private readonly settings: RuntimeConfig['rooms'];
   private leaseTimer?: NodeJS.Timeout;

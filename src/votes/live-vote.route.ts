@@ -1,10 +1,4 @@
-import {
-  BadRequestException,
-  Injectable,
-  Logger,
-  OnModuleInit,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import {
@@ -21,7 +15,7 @@ import { databaseUnavailableResponse, errorResponse } from '../openapi/api-error
 import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
-import { VoteRefused } from './vote-refused';
+import { refusalOf } from './vote-refused';
 import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
@@ -120,19 +114,11 @@ export class LiveVoteRoute implements OnModuleInit {
         this.metrics.voteRecorded();
         return recorded;
       } catch (failure) {
-        const reason = refusal(failure);
+        const reason = refusalOf<VoteRefusal>(failure);
         if (reason) this.metrics.voteRefused(reason);
         sendError(failure, request, reply, this.logger, this.database);
         return reply;
       }
     });
   }
-}
-
-/** Why a vote was refused; undefined for a failure that is not the vote's fault. */
-function refusal(failure: unknown): VoteRefusal | undefined {
-  if (failure instanceof VoteRefused) return failure.reason;
-  if (failure instanceof UnauthorizedException) return 'unauthorized';
-  if (failure instanceof BadRequestException) return 'invalid';
-  return undefined;
 }
