@@ -192,6 +192,26 @@ describe('room monitoring, wired', () => {
     await waitUntil(() => roomEvents(bot).filter((e) => e === 'room.connected').length === 2);
   });
 
+  it('a stop sent while the start its room code set off is under way leaves the room unwatched', async () => {
+    const room = fake.addRoom('RACE');
+    const session = await createSession(t, token);
+    await waitUntil(() => fake.openSockets() === 0);
+    const game = await addGame(t, token, session.id, 'Fibbage 4', { room_code: 'RACE' });
+    // At once: adding the game has set off a start that may still be under way, or not yet begun.
+    const stopped = await api(
+      'POST',
+      `/api/sessions/${session.id}/games/${game.id}/stop-player-check`,
+    );
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ monitoring: false, reason: 'manually_stopped' });
+    // The stop came after the start was set off, so nothing of that start survives it.
+    await waitUntil(
+      () => t.app.get(RoomsService).count() === 0 && room.mainConnections().length === 0,
+    );
+    const [stored] = (await api('GET', `/api/sessions/${session.id}/games`)).body;
+    expect(stored).toMatchObject({ monitoring: false, monitor_reason: 'manually_stopped' });
+  });
+
   it('a new room code moves monitoring to that room; a game no longer playing stops it', async () => {
     const first = fake.addRoom('AAAA');
     const second = fake.addRoom('BBBB');

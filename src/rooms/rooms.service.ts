@@ -139,24 +139,29 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
 
   /** The admin's stop: `room.disconnected` with `manually_stopped`, on whichever instance watches. */
   async stopPlayerCheck(sessionId: number, sessionGameId: number): Promise<RoomStatus> {
-    const game = await this.sessionGame(sessionId, sessionGameId);
+    // A start under way (say, the one a new room code set off) would otherwise go on after
+    // this stop and leave the room watched.
+    await this.starting.get(sessionGameId);
+    await this.sessionGame(sessionId, sessionGameId); // 404 for a game not in the session
     const local = this.watched.get(sessionGameId);
     if (local) {
       await this.end(local, false);
-    } else if (game.monitoring) {
-      // Another instance watches it: end it in the database; its owner sees the lease gone at
-      // its next renewal and lets the room go without recording anything.
-      await this.outbox.transaction(async (tx) => {
-        const reason = 'manually_stopped';
-        if (!(await this.sessionGames.stopMonitoring(tx.manager, sessionGameId, reason))) return;
+    } else {
+      // Another instance watches it, or a start is on its way, or nothing watches it: the stop is
+      // recorded all the same, so a start that follows a change does not undo it. A monitor
+      // elsewhere sees its lease gone at its next renewal and lets the room go silently.
+      const was = await this.outbox.transaction(async (tx) => {
+        if (!(await this.sessionGames.stopManually(tx.manager, sessionGameId))) return false;
         const stored = await this.sessionGames.findGame(sessionId, sessionGameId, tx.manager);
-        if (!stored) return;
-        await tx.record('room.disconnected', sessionId, {
-          ...storedPayload(sessionId, stored),
-          reason,
-        });
+        if (stored) {
+          await tx.record('room.disconnected', sessionId, {
+            ...storedPayload(sessionId, stored),
+            reason: 'manually_stopped',
+          });
+        }
+        return true;
       });
-      await this.leases.releaseAny(sessionGameId);
+      if (was) await this.leases.releaseAny(sessionGameId);
     }
     return this.status(sessionId, sessionGameId);
   }
@@ -306,7 +311,9 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
       return;
     }
     if (trigger !== 'takeover') {
-      if (!(await this.sessionGames.startMonitoring(sessionGameId, roomCode))) {
+      // The stop to respect is an admin's; ending the old room's monitor above recorded one too.
+      const overrideStop = trigger === 'admin' || current !== undefined;
+      if (!(await this.sessionGames.startMonitoring(sessionGameId, roomCode, overrideStop))) {
         await this.leases.release(sessionGameId, instanceId);
         return;
       }

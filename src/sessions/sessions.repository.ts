@@ -266,16 +266,38 @@ export class SessionsRepository {
 
   /**
    * Marks the game watched, unless it stopped playing or changed rooms meanwhile (a start can
-   * race the change that makes it moot): false then.
+   * race the change that makes it moot), or, for a start that follows a change, an admin
+   * stopped it meanwhile: false then. Only the admin's own start overrides their stop.
    */
-  async startMonitoring(sessionGameId: number, roomCode: string): Promise<boolean> {
+  async startMonitoring(
+    sessionGameId: number,
+    roomCode: string,
+    overrideStop: boolean,
+  ): Promise<boolean> {
     const { count } = await modify(
       this.dataSource,
       `UPDATE session_games SET monitoring = true, monitor_reason = NULL
-       WHERE id = $1 AND status = 'playing' AND room_code = $2`,
-      [sessionGameId, roomCode],
+       WHERE id = $1 AND status = 'playing' AND room_code = $2
+         AND ($3 OR monitor_reason IS DISTINCT FROM 'manually_stopped')`,
+      [sessionGameId, roomCode, overrideStop],
     );
     return count > 0;
+  }
+
+  /**
+   * The admin's stop, recorded whether or not the game is being watched right now (a start may
+   * be on its way): answers whether it was.
+   */
+  async stopManually(db: Queryable, sessionGameId: number): Promise<boolean> {
+    const { rows } = await modify<{ was: boolean }>(
+      db,
+      `UPDATE session_games sg SET monitoring = false, monitor_reason = 'manually_stopped'
+       FROM (SELECT id, monitoring FROM session_games WHERE id = $1 FOR UPDATE) old
+       WHERE sg.id = old.id
+       RETURNING old.monitoring AS was`,
+      [sessionGameId],
+    );
+    return rows[0]?.was === true;
   }
 
   /**
