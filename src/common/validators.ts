@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { IsString, Matches, ValidateIf } from 'class-validator';
 import { Trim, TrimUpper } from './query-transforms';
+import { ISO_TIMESTAMP } from './timestamp';
 
 /** The largest id an `integer` column holds; larger ones are refused as input, not passed to SQL. */
 export const MAX_ID = 2_147_483_647;
@@ -48,3 +49,11 @@ export const IsRoomCode = () =>
     Matches(ROOM_CODE_PATTERN, { message: 'room_code must be 4 letters' }),
     TrimUpper(),
   );
+
+/** What a vote whose `timestamp` is no ISO 8601 date and time is told. */
+export const CHAT_TIMESTAMP_RULE =
+  'timestamp must be an ISO 8601 date and time, e.g. 2025-11-01T20:30:00Z';
+
+/** The time of the chat message a vote (live or poll) comes from, as bots send it. */
+export const IsChatTimestamp = () =>
+  applyDecorators(IsString(), Matches(ISO_TIMESTAMP, { message: CHAT_TIMESTAMP_RULE }));

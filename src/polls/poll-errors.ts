@@ -1,3 +1,4 @@
+import { CHAT_TIMESTAMP_RULE } from '../common/validators';
 import { MISSING_ID } from '../openapi/api-errors';
 import { OPTION_RULE } from './poll-standings';
 
@@ -34,6 +35,6 @@ export const POLL_EXAMPLES = {
   delay: 'delay must not be greater than 300',
   badOption: pollMessages.badOption(7, 4),
   optionRule: OPTION_RULE,
-  timestamp: 'timestamp must be an ISO 8601 date and time, e.g. 2025-11-01T20:30:00Z',
+  timestamp: CHAT_TIMESTAMP_RULE,
   impossibleTimestamp: 'timestamp is not a valid date and time',
 } as const;

@@ -1,22 +1,15 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import {
-  ADMIN_ROUTE_CONFIG,
-  ADMIN_TOKEN_ERRORS,
-  authenticate,
-  type AuthenticatedRequest,
-} from '../auth/jwt-auth.guard';
+import { ADMIN_ROUTE_CONFIG, ADMIN_TOKEN_ERRORS } from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
 import { IdPipe } from '../common/id.pipe';
-import { sendError } from '../common/http-exception.filter';
-import { ISO_TIMESTAMP } from '../common/timestamp';
-import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
 import { badId, databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
 import { Metrics, type PollVoteRefusal } from '../metrics/metrics';
 import { SESSION_NOT_FOUND } from '../sessions/sessions.controller';
-import { refusalOf } from '../votes/vote-refused';
+import { chatUsername, isChatTimestamp, onlyFields } from '../votes/live-vote-body';
+import { answerVote, VoteBody, type VoteRouteContext } from '../votes/vote-route';
 import { PollVoteDto } from './dto/poll.dto';
 import { POLL_EXAMPLES } from './poll-errors';
 import { parseOption } from './poll-standings';
@@ -96,15 +89,13 @@ const FIELDS = new Set(['username', 'option', 'timestamp']);
 
 /** The body as the validation pipe would return it, when it is plainly valid (see wellFormedLiveVote). */
 function wellFormedPollVote(body: unknown): PollVoteDto | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  for (const key of Object.keys(body)) if (!FIELDS.has(key)) return undefined;
-  const { username, option, timestamp } = body as Record<string, unknown>;
-  if (typeof username !== 'string' || username.includes('\u0000')) return undefined;
-  const name = username.trim();
-  if (name.length < 1 || name.length > 100) return undefined;
-  if (parseOption(option) === undefined) return undefined;
-  if (typeof timestamp !== 'string' || !ISO_TIMESTAMP.test(timestamp)) return undefined;
-  return { username: name, option: option as number | string, timestamp };
+  const fields = onlyFields(body, FIELDS);
+  if (!fields) return undefined;
+  const { option, timestamp } = fields;
+  const username = chatUsername(fields.username);
+  if (username === undefined || parseOption(option) === undefined) return undefined;
+  if (!isChatTimestamp(timestamp)) return undefined;
+  return { username, option: option as number | string, timestamp };
 }
 
 /**
@@ -114,42 +105,33 @@ function wellFormedPollVote(body: unknown): PollVoteDto | undefined {
  */
 @Injectable()
 export class PollVoteRoute implements OnModuleInit {
-  private readonly logger = new Logger(PollVoteRoute.name);
-  private readonly validation = createValidationPipe();
+  private readonly body = new VoteBody(PollVoteDto, wellFormedPollVote);
   private readonly sessionId = new IdPipe();
+  private readonly context: VoteRouteContext<PollVoteRefusal>;
 
   constructor(
     private readonly host: HttpAdapterHost,
-    private readonly auth: AuthService,
+    auth: AuthService,
     private readonly polls: PollsService,
-    private readonly database: DatabaseAvailability,
-    private readonly metrics: Metrics,
-  ) {}
+    database: DatabaseAvailability,
+    metrics: Metrics,
+  ) {
+    this.context = {
+      auth,
+      database,
+      logger: new Logger(PollVoteRoute.name),
+      recorded: () => metrics.pollVoteRecorded(),
+      refused: (reason) => metrics.pollVoteRefused(reason),
+    };
+  }
 
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
-    fastify.post(POLL_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, async (request, reply) => {
-      try {
-        (request as AuthenticatedRequest).admin ??= authenticate(
-          this.auth,
-          request.headers.authorization,
-        );
+    fastify.post(POLL_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, (request, reply) =>
+      answerVote(request, reply, this.context, async () => {
         const id = this.sessionId.transform((request.params as { id?: unknown }).id);
-        const dto =
-          wellFormedPollVote(request.body) ??
-          ((await this.validation.transform(request.body, {
-            type: 'body',
-            metatype: PollVoteDto,
-          })) as PollVoteDto);
-        const recorded = await this.polls.vote(id, dto);
-        this.metrics.pollVoteRecorded();
-        return recorded;
-      } catch (failure) {
-        const reason = refusalOf<PollVoteRefusal>(failure);
-        if (reason) this.metrics.pollVoteRefused(reason);
-        sendError(failure, request, reply, this.logger, this.database);
-        return reply;
-      }
-    });
+        return this.polls.vote(id, await this.body.parse(request.body));
+      }),
+    );
   }
 }

@@ -1,21 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import {
-  ADMIN_ROUTE_CONFIG,
-  ADMIN_TOKEN_ERRORS,
-  authenticate,
-  type AuthenticatedRequest,
-} from '../auth/jwt-auth.guard';
+import { ADMIN_ROUTE_CONFIG, ADMIN_TOKEN_ERRORS } from '../auth/jwt-auth.guard';
 import { AuthService } from '../auth/auth.service';
-import { sendError } from '../common/http-exception.filter';
-import { createValidationPipe } from '../common/validation.pipe';
 import { DatabaseAvailability } from '../database/database-availability';
 import { databaseUnavailableResponse, errorResponse } from '../openapi/api-errors';
 import { Metrics, type VoteRefusal } from '../metrics/metrics';
 import { LiveVoteDto } from './dto/vote.dto';
 import { wellFormedLiveVote } from './live-vote-body';
-import { refusalOf } from './vote-refused';
+import { answerVote, VoteBody, type VoteRouteContext } from './vote-route';
 import { VotesService } from './votes.service';
 
 export const LIVE_VOTE_PATH = '/api/votes/live';
@@ -84,41 +77,32 @@ export const LIVE_VOTE_OPERATION = {
  */
 @Injectable()
 export class LiveVoteRoute implements OnModuleInit {
-  private readonly logger = new Logger(LiveVoteRoute.name);
-  private readonly validation = createValidationPipe();
+  private readonly body = new VoteBody(LiveVoteDto, wellFormedLiveVote);
+  private readonly context: VoteRouteContext<VoteRefusal>;
 
   constructor(
     private readonly host: HttpAdapterHost,
-    private readonly auth: AuthService,
+    auth: AuthService,
     private readonly votes: VotesService,
-    private readonly database: DatabaseAvailability,
-    private readonly metrics: Metrics,
-  ) {}
+    database: DatabaseAvailability,
+    metrics: Metrics,
+  ) {
+    this.context = {
+      auth,
+      database,
+      logger: new Logger(LiveVoteRoute.name),
+      recorded: () => metrics.voteRecorded(),
+      refused: (reason) => metrics.voteRefused(reason),
+    };
+  }
 
   onModuleInit(): void {
     const fastify = this.host.httpAdapter.getInstance<FastifyInstance>();
     // The route config has the token checked before the body is read, like every admin route.
-    fastify.post(LIVE_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, async (request, reply) => {
-      try {
-        (request as AuthenticatedRequest).admin ??= authenticate(
-          this.auth,
-          request.headers.authorization,
-        );
-        const dto =
-          wellFormedLiveVote(request.body) ??
-          ((await this.validation.transform(request.body, {
-            type: 'body',
-            metatype: LiveVoteDto,
-          })) as LiveVoteDto);
-        const recorded = await this.votes.live(dto);
-        this.metrics.voteRecorded();
-        return recorded;
-      } catch (failure) {
-        const reason = refusalOf<VoteRefusal>(failure);
-        if (reason) this.metrics.voteRefused(reason);
-        sendError(failure, request, reply, this.logger, this.database);
-        return reply;
-      }
-    });
+    fastify.post(LIVE_VOTE_PATH, { config: ADMIN_ROUTE_CONFIG }, (request, reply) =>
+      answerVote(request, reply, this.context, async () =>
+        this.votes.live(await this.body.parse(request.body)),
+      ),
+    );
   }
 }

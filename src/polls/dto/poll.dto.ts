@@ -8,15 +8,13 @@ import {
   IsOptional,
   IsString,
   Length,
-  Matches,
   Max,
   Min,
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { Trim } from '../../common/query-transforms';
-import { ISO_TIMESTAMP } from '../../common/timestamp';
-import { IsOptionalNotNull, MAX_ID } from '../../common/validators';
+import { IsChatTimestamp, IsOptionalNotNull, MAX_ID } from '../../common/validators';
 import { OPTION_RULE, parseOption } from '../poll-standings';
 
 export const MAX_POLL_OPTIONS = 10;
@@ -99,10 +97,7 @@ export class PollVoteDto {
     example: '2025-11-01T20:30:00Z',
     description: 'ISO 8601 time of the chat message',
   })
-  @Matches(ISO_TIMESTAMP, {
-    message: 'timestamp must be an ISO 8601 date and time, e.g. 2025-11-01T20:30:00Z',
-  })
-  @IsString()
+  @IsChatTimestamp()
   timestamp!: string;
 }
 

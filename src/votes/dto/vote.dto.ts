@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QueryInteger, Trim } from '../../common/query-transforms';
-import { IsTicker, MAX_ID } from '../../common/validators';
+import { IsChatTimestamp, IsTicker, MAX_ID } from '../../common/validators';
 import { ISO_TIMESTAMP } from '../../common/timestamp';
 
 export class LiveVoteDto {
@@ -33,10 +33,7 @@ export class LiveVoteDto {
     example: '2025-11-01T20:30:00Z',
     description: 'ISO 8601 time of the chat message',
   })
-  @Matches(ISO_TIMESTAMP, {
-    message: 'timestamp must be an ISO 8601 date and time, e.g. 2025-11-01T20:30:00Z',
-  })
-  @IsString()
+  @IsChatTimestamp()
   timestamp!: string;
 
   @ApiPropertyOptional({
