@@ -47,6 +47,9 @@ export interface RoomFacts {
 }
 
 /** Every statement on `sessions` and `session_games`. */
+/** A session's pending selection as stored. */
+type StoredSelection = Pick<PendingSelectionDto, 'game_id' | 'source'>;
+
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -178,11 +181,8 @@ export class SessionsRepository {
   }
 
   /** The session's pending selection, or undefined. */
-  async findSelection(
-    db: Queryable,
-    sessionId: number,
-  ): Promise<Pick<PendingSelectionDto, 'game_id' | 'source'> | undefined> {
-    const [row] = await db.query<Pick<PendingSelectionDto, 'game_id' | 'source'>[]>(
+  async findSelection(db: Queryable, sessionId: number): Promise<StoredSelection | undefined> {
+    const [row] = await db.query<StoredSelection[]>(
       'SELECT game_id, source FROM session_selections WHERE session_id = $1',
       [sessionId],
     );
@@ -208,11 +208,8 @@ export class SessionsRepository {
   }
 
   /** Clears the session's pending selection; answers what it was, or undefined when none. */
-  async clearSelection(
-    db: Queryable,
-    sessionId: number,
-  ): Promise<Pick<PendingSelectionDto, 'game_id' | 'source'> | undefined> {
-    const { rows } = await modify<Pick<PendingSelectionDto, 'game_id' | 'source'>>(
+  async clearSelection(db: Queryable, sessionId: number): Promise<StoredSelection | undefined> {
+    const { rows } = await modify<StoredSelection>(
       db,
       'DELETE FROM session_selections WHERE session_id = $1 RETURNING game_id, source',
       [sessionId],
