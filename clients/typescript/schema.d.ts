@@ -2465,7 +2465,7 @@ export interface components {
         };
         PollOptionDto: {
             /**
-             * @description Its number, as viewers type it
+             * @description The option's number, as viewers type it
              * @example 1
              */
             option: number;
@@ -2492,7 +2492,7 @@ export interface components {
         };
         PollLeaderDto: {
             /**
-             * @description The option's number
+             * @description The option's number, as viewers type it
              * @example 1
              */
             option: number;
@@ -2709,7 +2709,7 @@ export interface components {
         };
         PollChoiceDto: {
             /**
-             * @description The option's number
+             * @description The option's number, as viewers type it
              * @example 1
              */
             option: number;

@@ -101,8 +101,8 @@ export class PollVoteDto {
   timestamp!: string;
 }
 
-export class PollOptionDto {
-  @ApiProperty({ example: 1, description: 'Its number, as viewers type it' })
+export class PollChoiceDto {
+  @ApiProperty({ example: 1, description: "The option's number, as viewers type it" })
   option!: number;
 
   @ApiProperty({
@@ -115,7 +115,10 @@ export class PollOptionDto {
 
   @ApiProperty({ example: 'Fibbage 4', description: "The game's title, or the free label" })
   label!: string;
+}
 
+/** An option with its standing. */
+export class PollOptionDto extends PollChoiceDto {
   @ApiProperty({
     example: 'FIB4',
     nullable: true,
@@ -126,22 +129,6 @@ export class PollOptionDto {
 
   @ApiProperty({ example: 12, description: 'Votes for it now' })
   votes!: number;
-}
-
-export class PollChoiceDto {
-  @ApiProperty({ example: 1, description: "The option's number" })
-  option!: number;
-
-  @ApiProperty({
-    example: 45,
-    nullable: true,
-    type: Number,
-    description: 'The catalog game; null for "Other" and other labels',
-  })
-  game_id!: number | null;
-
-  @ApiProperty({ example: 'Fibbage 4', description: "The game's title, or the free label" })
-  label!: string;
 }
 
 export class PollLeaderDto extends PollChoiceDto {
