@@ -88,6 +88,19 @@ async function stop(child) {
   });
 }
 
+/** Opens a session on the API with a game of Party Pack 9 playing; answers it and a POST helper. */
+async function sessionWithGame(api) {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
+  const post = async (p, body) =>
+    (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+  const session = await post('/api/sessions', {});
+  const [game] = await (
+    await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
+  ).json();
+  await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
+  return { session, game, post };
+}
+
 /** The PostgreSQL the benchmarks create their databases on. */
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -98,6 +111,7 @@ module.exports = {
   startApi,
   startScript,
   stop,
+  sessionWithGame,
   root,
   ADMIN_URL,
 };

@@ -6,7 +6,15 @@
 const path = require('node:path');
 const { Client } = require('pg');
 const { requireWrk, runWrk } = require('../lib/wrk');
-const { build, freshDatabase, dropDatabase, startApi, stop, ADMIN_URL } = require('../lib/servers');
+const {
+  build,
+  freshDatabase,
+  dropDatabase,
+  startApi,
+  stop,
+  sessionWithGame,
+  ADMIN_URL,
+} = require('../lib/servers');
 
 const DB = 'jbx_bench_poll';
 const SECONDS = Number(process.argv[2] ?? 10);
@@ -15,14 +23,7 @@ const VIEWERS = 2000;
 
 /** A session playing a game (for live votes) with a poll open on it (drawn options). */
 async function prepare(api) {
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
-  const post = async (p, body) =>
-    (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
-  const session = await post('/api/sessions', {});
-  const [game] = await (
-    await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
-  ).json();
-  await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
+  const { session, post } = await sessionWithGame(api);
   const poll = await post(`/api/sessions/${session.id}/voting/start`, {});
   return { sessionId: session.id, options: poll.options.length };
 }

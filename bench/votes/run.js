@@ -11,6 +11,7 @@ const {
   startApi,
   startScript,
   stop,
+  sessionWithGame,
   ADMIN_URL,
 } = require('../lib/servers');
 
@@ -20,17 +21,6 @@ const DB = 'jbx_bench_votes';
 const BASELINE_DB = 'jbx_bench_votes_baseline';
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = [10, 50];
-
-async function prepareSession(api) {
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
-  const post = async (p, body) =>
-    (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
-  const session = await post('/api/sessions', {});
-  const [game] = await (
-    await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
-  ).json();
-  await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
-}
 
 function drive(target, url, connections, token, label) {
   const env = {
@@ -58,12 +48,12 @@ async function main() {
   const baselineUrl = await freshDatabase(ADMIN_URL, BASELINE_DB);
   const poolSize = process.env.DB_VOTE_POOL_SIZE ?? '8';
   const preparer = await startApi({ databaseUrl: baselineUrl, port: 5301 });
-  await prepareSession(preparer);
+  await sessionWithGame(preparer);
   await stop(preparer.child);
   const api = await startApi({ databaseUrl, port: 5301, env: { DB_VOTE_POOL_SIZE: poolSize } });
   let baseline;
   try {
-    await prepareSession(api);
+    await sessionWithGame(api);
     baseline = await startScript(path.join(__dirname, 'baseline.js'), {
       DATABASE_URL: baselineUrl,
       PORT: '5302',
