@@ -22,6 +22,11 @@ interface LocalPresence extends PresenceEntry {
 
 interface Snapshot {
   admins: PresenceEntry[];
+  /**
+   * Counts this instance's notes. Two notes sent close together travel on different pool
+   * connections and can arrive in either order; the receiver keeps the higher number.
+   */
+  seq: number;
 }
 
 /**
@@ -39,7 +44,8 @@ interface Snapshot {
 export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AdminPresence.name);
   private readonly local = new Map<LiveClient, LocalPresence>();
-  private readonly remote = new Map<string, { admins: PresenceEntry[]; heardAt: number }>();
+  private readonly remote = new Map<string, Snapshot & { heardAt: number }>();
+  private notesSent = 0;
   private readonly timeoutMs: number;
   private sweeper?: NodeJS.Timeout;
   /** The list as last sent to the sockets, serialized. */
@@ -127,7 +133,7 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private tell(): void {
-    const snapshot: Snapshot = { admins: this.localAdmins() };
+    const snapshot: Snapshot = { admins: this.localAdmins(), seq: ++this.notesSent };
     this.transient
       .tell(PRESENCE_NOTE, snapshot)
       .catch((error: Error) =>
@@ -136,8 +142,10 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private heard(snapshot: Snapshot, from: string): void {
-    if (!Array.isArray(snapshot?.admins)) return;
-    this.remote.set(from, { admins: snapshot.admins, heardAt: Date.now() });
+    if (!Array.isArray(snapshot?.admins) || !Number.isInteger(snapshot.seq)) return;
+    const known = this.remote.get(from);
+    if (known && known.seq > snapshot.seq) return; // an older note overtaken by a newer one
+    this.remote.set(from, { admins: snapshot.admins, seq: snapshot.seq, heardAt: Date.now() });
     this.refresh();
   }
 
