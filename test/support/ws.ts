@@ -3,7 +3,11 @@ import WebSocket from 'ws';
 export interface TestSocket {
   socket: WebSocket;
   messages: any[];
-  /** Resolves with the first message (already received or next) that matches. */
+  /**
+   * Resolves with the first message (already received or next) that matches. The timeout
+   * (15 s unless given) only turns a hang into a failure naming what did arrive, before Jest's
+   * 30 s limit; it is generous because CI machines are shared and slow.
+   */
   next(match: (m: any) => boolean, timeoutMs?: number): Promise<any>;
   send(message: unknown): void;
   closed: Promise<{ code: number; reason: string }>;
@@ -35,7 +39,7 @@ export function openSocket(
     messages,
     closed,
     send: (message) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
-    next: (match, timeoutMs = 5_000) => {
+    next: (match, timeoutMs = 15_000) => {
       const found = messages.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
