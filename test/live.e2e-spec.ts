@@ -382,14 +382,15 @@ describe('live WebSocket', () => {
 });
 
 describe('live WebSocket hardening', () => {
+  const HEARTBEAT_MS = 1_000;
   let t: TestApp;
   let token: string;
 
   beforeAll(async () => {
     t = await startTestApp({
       live: {
-        authTimeoutMs: 300,
-        heartbeatMs: 200,
+        authTimeoutMs: 2_000,
+        heartbeatMs: HEARTBEAT_MS,
         messagesPer10s: 5,
         maxBufferedBytes: 256 * 1024,
         presenceTimeoutMs: 45_000,
@@ -405,12 +406,13 @@ describe('live WebSocket hardening', () => {
   });
 
   it('closes a socket whose token expires with 4401', async () => {
-    const shortLived = jwt.sign({ role: 'admin', name: 'Admin' }, JWT_SECRET, {
+    // Two to three seconds left (`exp` is in whole seconds): time enough to authenticate on a
+    // busy machine, and real time the server must let pass; only the outcome is checked.
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const shortLived = jwt.sign({ role: 'admin', name: 'Admin', exp }, JWT_SECRET, {
       algorithm: 'HS256',
-      expiresIn: 1,
     });
     const s = await authedSocket(t.url, shortLived);
-    // The token's one second is real time the server must let pass; only the outcome is checked.
     expect(await s.closed).toEqual({ code: 4401, reason: 'Token expired' });
   });
 
@@ -421,7 +423,7 @@ describe('live WebSocket hardening', () => {
     });
     const s = await authedSocket(t.url, longLived);
     // A timer asked to wait longer than 2^31 ms fires at once instead; the server's next
-    // heartbeat (every 200 ms here) comes after such a misfire would have closed the socket.
+    // heartbeat (every second here) comes after such a misfire would have closed the socket.
     await new Promise((resolve) => s.socket.once('ping', resolve));
     s.send({ type: 'ping' });
     await s.next(ofType('pong'));
@@ -446,24 +448,21 @@ describe('live WebSocket hardening', () => {
     expect((await s.closed).code).toBe(1006);
   });
 
-  it('drops a subscriber that stops reading while the others keep receiving', async () => {
-    const healthy = await authedSocket(t.url, token);
-    const slow = await authedSocket(t.url, token);
-    (slow.socket as any)._socket.pause(); // stops reading: the server's send buffer fills up
-    const notes = 'x'.repeat(40_000);
-    for (let i = 0; i < 120; i++) {
-      const s = await t.request('POST', '/api/sessions', { token, body: { notes } });
-      await t.request('POST', `/api/sessions/${s.body.id}/close`, { token, body: {} });
-    }
-    await waitUntil(
-      () => healthy.messages.filter((m) => m.type === 'session.started').length === 120,
-      10_000,
-    );
-    (slow.socket as any)._socket.resume();
-    const { code } = await slow.closed;
-    expect(code).toBe(1006); // terminated by the server, no close frame
-    expect(slow.messages.filter((m) => m.type === 'session.started').length).toBeLessThan(120);
-    healthy.socket.terminate();
+  it('keeps a peer whose answer sits unread because this process stalled', async () => {
+    const s = await authedSocket(t.url, token);
+    const ping = () =>
+      new Promise((resolve, reject) => {
+        s.socket.once('ping', resolve);
+        s.socket.once('close', (code) => reject(new Error(`dropped with ${code}`)));
+      });
+    await ping(); // answered at once, but the server reads the answer only after...
+    // ...this busy wait: the server runs in this process, so it stalls past two heartbeats.
+    const until = Date.now() + 2.5 * HEARTBEAT_MS;
+    while (Date.now() < until);
+    await ping();
+    await ping();
+    expect(s.socket.readyState).toBe(s.socket.OPEN);
+    s.socket.terminate();
   });
 });
 

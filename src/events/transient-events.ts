@@ -35,6 +35,8 @@ export class TransientEvents {
   private readonly logger = new Logger(TransientEvents.name);
   private readonly handlers: ((message: TransientMessage) => void)[] = [];
   private readonly noteHandlers = new Map<string, (data: unknown, from: string) => void>();
+  /** The NOTIFY last sent, settled once it has committed. */
+  private sending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -77,7 +79,14 @@ export class TransientEvents {
       this.logger.warn(about, 'live message too large for the other instances');
       return;
     }
-    await this.dataSource.query('SELECT pg_notify($1, $2)', [TRANSIENT_CHANNEL, payload]);
+    // One NOTIFY at a time: two sent side by side run on different pool connections and may
+    // commit, and so arrive, in either order; one after another they arrive as sent (a room's
+    // snapshots must not go back to an older player count).
+    const sent = this.sending.then(() =>
+      this.dataSource.query('SELECT pg_notify($1, $2)', [TRANSIENT_CHANNEL, payload]),
+    );
+    this.sending = sent.catch(() => undefined);
+    await sent;
   }
 
   /** A NOTIFY from the channel: another instance's message or note. */

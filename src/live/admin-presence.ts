@@ -5,6 +5,7 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { judgingInterval } from '../common/interval';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TransientEvents } from '../events/transient-events';
@@ -61,8 +62,8 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.transient.onNote(PRESENCE_NOTE, (data, from) => this.heard(data as Snapshot, from));
-    this.sweeper = setInterval(() => this.sweep(), Math.max(25, Math.floor(this.timeoutMs / 4)));
-    this.sweeper.unref();
+    const every = Math.max(25, Math.floor(this.timeoutMs / 4));
+    this.sweeper = judgingInterval(every, (late) => this.sweep(late));
   }
 
   onApplicationShutdown(): void {
@@ -149,15 +150,20 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
     this.refresh();
   }
 
-  /** Drops silent sockets and instances, and repeats this instance's admins to the others. */
-  private sweep(): void {
+  /**
+   * Drops silent sockets and instances (not on a late sweep: what they sent may still be
+   * unread), and repeats this instance's admins to the others.
+   */
+  private sweep(late: boolean): void {
     const cutoff = Date.now() - this.timeoutMs;
     let lapsed = false;
-    for (const [client, entry] of this.local) {
-      if (entry.heardAt < cutoff) lapsed = this.local.delete(client);
-    }
-    for (const [instance, { heardAt }] of this.remote) {
-      if (heardAt < cutoff) this.remote.delete(instance);
+    if (!late) {
+      for (const [client, entry] of this.local) {
+        if (entry.heardAt < cutoff) lapsed = this.local.delete(client);
+      }
+      for (const [instance, { heardAt }] of this.remote) {
+        if (heardAt < cutoff) this.remote.delete(instance);
+      }
     }
     if (lapsed || this.local.size > 0) this.tell();
     this.refresh();

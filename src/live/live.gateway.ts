@@ -13,6 +13,7 @@ import type { Server, WebSocket } from 'ws';
 import { AuthService } from '../auth/auth.service';
 import { isDatabaseUnavailable } from '../common/database-errors';
 import { DATABASE_UNAVAILABLE_MESSAGE } from '../common/http-exception.filter';
+import { judgingInterval } from '../common/interval';
 import type { RuntimeConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DatabaseAvailability } from '../database/database-availability';
@@ -81,13 +82,14 @@ export class LiveGateway
   ) {}
 
   afterInit(server: Server): void {
-    // Protocol-level pings: a peer that has not answered since the previous one is gone. Each
-    // also marks a position the client acknowledges by answering (see SendWindow).
-    this.heartbeat = setInterval(() => {
+    // Protocol-level pings: a peer that has not answered since the previous one is gone (unless
+    // this beat is late: then its answer may be waiting unread). Each ping also marks a position
+    // the client acknowledges by answering (see SendWindow).
+    this.heartbeat = judgingInterval(this.config.live.heartbeatMs, (late) => {
       for (const socket of server.clients) {
         const connection = this.connections.get(socket);
         if (!connection) continue;
-        if (!connection.alive) {
+        if (!connection.alive && !late) {
           this.logger.warn('dropping a WebSocket client that did not answer a ping in time');
           this.metrics.socketDropped('heartbeat');
           socket.terminate();
@@ -96,8 +98,7 @@ export class LiveGateway
         connection.alive = false;
         connection.client.window.ping();
       }
-    }, this.config.live.heartbeatMs);
-    this.heartbeat.unref();
+    });
   }
 
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
