@@ -98,7 +98,7 @@ describe('event outbox', () => {
       };
       outbox.emit(event); // what the look-back does when it finds the row first
       outbox.publish(event); // what the committing request does a moment later
-      await waitUntil(() => heardIds.some((p) => p.endsWith(`:${event.id}`)), 2_000);
+      await waitUntil(() => heardIds.some((p) => p.endsWith(`:${event.id}`)));
       expect(heard).toEqual([event]);
     } finally {
       await listener.end();

@@ -128,7 +128,7 @@ describe('admin presence', () => {
     let a: TestApp;
     let b: TestApp;
     // No protocol pings within the test (30 s): only messages keep an admin present.
-    beforeAll(async () => ([a, b] = await twoInstances({ presenceTimeoutMs: 600 })));
+    beforeAll(async () => ([a, b] = await twoInstances({ presenceTimeoutMs: 3_000 })));
     afterAll(async () => {
       await b.close();
       await a.close();
@@ -138,7 +138,7 @@ describe('admin presence', () => {
       const alice = await open(a, 'Alice');
       const bob = await open(b, 'Bob');
       bob.send({ type: 'page_focus', page: '/picker' });
-      const keepAlive = setInterval(() => bob.send({ type: 'ping' }), 150);
+      const keepAlive = setInterval(() => bob.send({ type: 'ping' }), 500);
       try {
         await bob.next(listing(['Bob@/picker']));
         const seen = [bob.messages.length, alice.messages.length];

@@ -25,7 +25,7 @@ describe('room monitoring across instances', () => {
       ...testConfig('').rooms,
       enabled: true,
       ecastBaseUrl: fake.baseUrl,
-      leaseMs: 600,
+      leaseMs: 3_000,
       statusIntervalMs: 100,
     };
     watchers.push(await startTestApp({ rooms }, api.database));

@@ -18,7 +18,7 @@ jest.setTimeout(90_000);
 describe('room monitoring when the watching process is killed', () => {
   const database = `jbx_test_rooms_takeover_${process.pid}`;
   const databaseUrl = () => withDatabase(process.env[ADMIN_URL_ENV]!, database);
-  const leaseMs = 1_500;
+  const leaseMs = 3_000;
   const servers: Instance[] = [];
   let fake: FakeEcast;
   let db: Client;

@@ -67,8 +67,19 @@ describe('room monitoring, wired', () => {
             ? `${m.type}:${m.data.reason}`
             : m.type,
       );
+  /**
+   * The room events delivered, in their events' order: sends to one webhook may overtake each
+   * other, but delivery ids (`webhook-id: msg_<id>`) are handed out in event order.
+   */
   const delivered = () =>
-    receiver.requests.map((r) => JSON.parse(r.body)).filter((b) => ROOM_EVENTS.includes(b.event));
+    receiver.requests
+      .map((r) => ({
+        id: Number(String(r.headers['webhook-id']).slice(4)),
+        body: JSON.parse(r.body),
+      }))
+      .filter(({ body }) => ROOM_EVENTS.includes(body.event))
+      .sort((a, b) => a.id - b.id)
+      .map(({ body }) => body);
 
   async function botOn(sessionId: number): Promise<LiveBot> {
     const bot = startBot(t.url, token);

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
+import { judgingInterval } from '../common/interval';
 import type { Metrics } from '../metrics/metrics';
 import { refusedAddress, type AddressPolicy } from './address-policy';
 
@@ -146,20 +147,19 @@ export class WebhookSender {
   private watch(cancel: Cancel): void {
     this.deadlines.set(cancel, performance.now() + this.timeoutMs);
     if (this.deadlineTimer) return;
-    this.deadlineTimer = setInterval(
-      () => {
-        const now = performance.now();
+    // Not on a late check: after a stall of this process, a response may sit unread.
+    this.deadlineTimer = judgingInterval(Math.min(DEADLINE_CHECK_MS, this.timeoutMs), (late) => {
+      const now = performance.now();
+      if (!late) {
         for (const [sending, deadline] of this.deadlines) {
           if (deadline <= now) sending.abort(new TimeoutError());
         }
-        if (this.deadlines.size === 0) {
-          clearInterval(this.deadlineTimer);
-          this.deadlineTimer = undefined;
-        }
-      },
-      Math.min(DEADLINE_CHECK_MS, this.timeoutMs),
-    );
-    this.deadlineTimer.unref();
+      }
+      if (this.deadlines.size === 0) {
+        clearInterval(this.deadlineTimer);
+        this.deadlineTimer = undefined;
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -127,7 +127,7 @@ export async function startBotReceiver(secret: string): Promise<BotReceiver> {
     announcements,
     answers,
     waitForAnswers: async (count) => {
-      const deadline = Date.now() + 10_000; // a safety net only: the answers are what we wait on
+      const deadline = Date.now() + 15_000; // a safety net only: the answers are what we wait on
       while (answers.length < count) {
         if (Date.now() > deadline) throw new Error(`${answers.length} of ${count} answers`);
         await new Promise((r) => setTimeout(r, 20));

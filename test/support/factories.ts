@@ -77,7 +77,7 @@ export async function gameId(t: TestApp, title: string): Promise<number> {
 /** Polls until the condition holds (for effects that land a moment after a response). */
 export async function waitUntil(
   condition: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
+  timeoutMs = 15_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {

@@ -59,7 +59,7 @@ export async function startReceiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.port = (server.address() as { port: number }).port;
   receiver.url = `http://127.0.0.1:${receiver.port}`;
-  receiver.waitFor = async (count, timeoutMs = 10_000) => {
+  receiver.waitFor = async (count, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     while (receiver.requests.length < count) {
       if (Date.now() > deadline) {
