@@ -23,11 +23,6 @@ interface LocalPresence extends PresenceEntry {
 
 interface Snapshot {
   admins: PresenceEntry[];
-  /**
-   * Counts this instance's notes. Two notes sent close together travel on different pool
-   * connections and can arrive in either order; the receiver keeps the higher number.
-   */
-  seq: number;
 }
 
 /**
@@ -45,8 +40,7 @@ interface Snapshot {
 export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AdminPresence.name);
   private readonly local = new Map<LiveClient, LocalPresence>();
-  private readonly remote = new Map<string, Snapshot & { heardAt: number }>();
-  private notesSent = 0;
+  private readonly remote = new Map<string, { admins: PresenceEntry[]; heardAt: number }>();
   private readonly timeoutMs: number;
   private sweeper?: NodeJS.Timeout;
   /** The list as last sent to the sockets, serialized. */
@@ -134,7 +128,7 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private tell(): void {
-    const snapshot: Snapshot = { admins: this.localAdmins(), seq: ++this.notesSent };
+    const snapshot: Snapshot = { admins: this.localAdmins() };
     this.transient
       .tell(PRESENCE_NOTE, snapshot)
       .catch((error: Error) =>
@@ -143,10 +137,8 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private heard(snapshot: Snapshot, from: string): void {
-    if (!Array.isArray(snapshot?.admins) || !Number.isInteger(snapshot.seq)) return;
-    const known = this.remote.get(from);
-    if (known && known.seq > snapshot.seq) return; // an older note overtaken by a newer one
-    this.remote.set(from, { admins: snapshot.admins, seq: snapshot.seq, heardAt: Date.now() });
+    if (!Array.isArray(snapshot?.admins)) return;
+    this.remote.set(from, { admins: snapshot.admins, heardAt: Date.now() });
     this.refresh();
   }
 
