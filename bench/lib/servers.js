@@ -81,7 +81,8 @@ function startScript(script, env) {
 }
 
 async function stop(child) {
-  if (!child || child.exitCode !== null) return;
+  // A child killed by a signal has a signalCode and no exitCode; either way it has exited.
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
   await new Promise((resolve) => {
     child.once('exit', resolve);
     child.kill('SIGTERM');
