@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { TransientEvents } from './transient-events';
+import { MAX_QUEUED_NOTIFIES, TransientEvents } from './transient-events';
 
 /** A DataSource whose queries finish only when the test says so. */
 function pendingQueries() {
@@ -43,5 +43,27 @@ describe('TransientEvents', () => {
     await settle();
     started[1].finish();
     await expect(second).resolves.toBeUndefined();
+  });
+
+  it('drops what comes past a backlog of NOTIFYs, and queues again once it clears', async () => {
+    const { dataSource, started } = pendingQueries();
+    const events = new TransientEvents(dataSource, 'me');
+    const queued = Array.from({ length: MAX_QUEUED_NOTIFIES }, (_, n) =>
+      events.tell('presence', { n }),
+    );
+    await expect(events.tell('presence', { n: 'one too many' })).resolves.toBeUndefined();
+    for (let n = 0; n < MAX_QUEUED_NOTIFIES; n++) {
+      await settle();
+      started[n].finish();
+      await queued[n];
+    }
+    const later = events.tell('presence', { n: 'later' });
+    await settle();
+    started[MAX_QUEUED_NOTIFIES].finish();
+    await later;
+    expect(started.map((q) => JSON.parse(q.payload.slice(3)).data.n)).toEqual([
+      ...Array.from({ length: MAX_QUEUED_NOTIFIES }, (_, n) => n),
+      'later',
+    ]);
   });
 });

@@ -7,6 +7,8 @@ import { INSTANCE_ID } from './instance';
 export const TRANSIENT_CHANNEL = 'jackbox_live';
 /** NOTIFY payloads must stay under 8000 bytes. */
 const MAX_NOTIFY_BYTES = 7_900;
+/** NOTIFYs queued behind each other, at most. */
+export const MAX_QUEUED_NOTIFIES = 100;
 
 /** A message for a session's subscribers that is neither stored nor replayed. */
 export interface TransientMessage {
@@ -37,6 +39,8 @@ export class TransientEvents {
   private readonly noteHandlers = new Map<string, (data: unknown, from: string) => void>();
   /** The NOTIFY last sent, settled once it has committed. */
   private sending: Promise<unknown> = Promise.resolve();
+  /** NOTIFYs waiting or under way. */
+  private queued = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -79,12 +83,19 @@ export class TransientEvents {
       this.logger.warn(about, 'live message too large for the other instances');
       return;
     }
+    // Live-only and repeated by their senders: past this backlog (the database is slow or
+    // away) a message is worth less than the memory and lag of queueing it.
+    if (this.queued >= MAX_QUEUED_NOTIFIES) {
+      this.logger.debug(about, 'live message dropped: the database is behind');
+      return;
+    }
     // One NOTIFY at a time: two sent side by side run on different pool connections and may
     // commit, and so arrive, in either order; one after another they arrive as sent (a room's
     // snapshots must not go back to an older player count).
-    const sent = this.sending.then(() =>
-      this.dataSource.query('SELECT pg_notify($1, $2)', [TRANSIENT_CHANNEL, payload]),
-    );
+    this.queued++;
+    const sent = this.sending
+      .then(() => this.dataSource.query('SELECT pg_notify($1, $2)', [TRANSIENT_CHANNEL, payload]))
+      .finally(() => this.queued--);
     this.sending = sent.catch(() => undefined);
     await sent;
   }
