@@ -21,13 +21,12 @@ import { addGame, createSession, waitUntil } from './support/factories';
  */
 describe('the reference bot (examples/bot)', () => {
   let t: TestApp;
-  let database: TestApp['database'];
+  let first: TestApp;
   let token: string;
   let dir: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    database = t.database;
+    t = first = await startTestApp();
     token = await t.login();
     dir = mkdtempSync(path.join(os.tmpdir(), 'jackbox-bot-'));
   });
@@ -35,7 +34,7 @@ describe('the reference bot (examples/bot)', () => {
   afterAll(async () => {
     // After a restart, `t` is a second app on the first one's database, which it does not drop.
     await t.close();
-    if (t.database !== database) await database.drop();
+    if (t !== first) await first.database.drop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -170,7 +169,7 @@ describe('the reference bot (examples/bot)', () => {
       proxy.refuse();
       await t.app.close();
       await bot.logged(/^disconnected \(1001 Server shutting down\)$/);
-      const restarted = await startTestApp({}, database);
+      const restarted = await startTestApp({}, first.database);
       proxy.retarget(restarted.url);
       t = restarted;
       const vote = await t.request('POST', '/api/votes/live', {
