@@ -46,10 +46,10 @@ export interface RoomFacts {
   player_count: number;
 }
 
-/** Every statement on `sessions` and `session_games`. */
 /** A session's pending selection as stored. */
 type StoredSelection = Pick<PendingSelectionDto, 'game_id' | 'source'>;
 
+/** Every statement on `sessions` and `session_games`. */
 @Injectable()
 export class SessionsRepository {
   constructor(private readonly dataSource: DataSource) {}
