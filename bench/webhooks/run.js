@@ -7,7 +7,15 @@ const path = require('node:path');
 const { fork } = require('node:child_process');
 const { Client } = require('pg');
 const { request } = require('undici');
-const { build, freshDatabase, dropDatabase, startApi, stop, ADMIN_URL } = require('../lib/servers');
+const {
+  build,
+  freshDatabase,
+  dropDatabase,
+  startApi,
+  stop,
+  sessionWithGame,
+  ADMIN_URL,
+} = require('../lib/servers');
 
 const DB = 'jbx_bench_webhooks';
 const DELIVERIES = Number(process.argv[2] ?? 5000);
@@ -69,19 +77,13 @@ async function main() {
   await db.connect();
   try {
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${api.token}` };
-    const post = async (p, body) =>
-      (await fetch(api.url + p, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+    const { session, game, post } = await sessionWithGame(api);
     await post('/api/webhooks', {
       name: 'bench',
       url: receiverUrl,
       secret: 'bench-secret-123',
       events: ['vote.received'],
     });
-    const session = await post('/api/sessions', {});
-    const [game] = await (
-      await fetch(`${api.url}/api/games?pack=The%20Jackbox%20Party%20Pack%209`)
-    ).json();
-    await post(`/api/sessions/${session.id}/games`, { game_id: game.id });
 
     // 1. A burst: DELIVERIES events committed at once, then timed until all have arrived.
     const payload = JSON.stringify({
