@@ -70,8 +70,11 @@ async function startApi({ databaseUrl, port, env = {} }) {
 }
 
 function startScript(script, env) {
+  // BENCH_BASELINE_NODE_ARGS does for the bare baselines what BENCH_API_NODE_ARGS does for the API.
+  const nodeArgs = (process.env.BENCH_BASELINE_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return new Promise((resolve, reject) => {
     const child = fork(script, {
+      execArgv: nodeArgs,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
