@@ -14,6 +14,11 @@ interface StoredEvent {
 }
 
 const COLUMNS = 'id, xid::text AS xid, type, session_id, payload, created_at';
+/**
+ * Commit order. Qualified, because a bare `xid` in ORDER BY names the output column, which the
+ * queries give as text: as text, xid 100 sorts before 99.
+ */
+const COMMIT_ORDER = 'events.xid, events.id';
 
 /**
  * The commit-order watermark: the oldest transaction still running, in the statement's own
@@ -59,7 +64,7 @@ export class EventsRepository {
 
   async byIds(ids: number[]): Promise<DomainEvent[]> {
     const rows = await this.dataSource.query<StoredEvent[]>(
-      `SELECT ${COLUMNS} FROM events WHERE id = ANY($1::bigint[]) ORDER BY xid, id`,
+      `SELECT ${COLUMNS} FROM events WHERE id = ANY($1::bigint[]) ORDER BY ${COMMIT_ORDER}`,
       [ids],
     );
     return rows.map(toDomainEvent);
@@ -78,7 +83,7 @@ export class EventsRepository {
        SELECT xmin::text AS xid,
               ARRAY(SELECT xid::text || ':' || id FROM events
                     WHERE xid >= snap.xmin AND ($1::int IS NULL OR session_id = $1)
-                    ORDER BY xid, id) AS committed
+                    ORDER BY ${COMMIT_ORDER}) AS committed
        FROM snap`,
       [sessionId ?? null],
     );
@@ -94,7 +99,7 @@ export class EventsRepository {
     const rows = await this.dataSource.query<{ xid: string; id: string }[]>(
       `SELECT xid::text AS xid, id FROM events
        WHERE (xid, id) > ($1::xid8, $2) AND ${BELOW_WATERMARK}
-       ORDER BY xid, id LIMIT $3`,
+       ORDER BY ${COMMIT_ORDER} LIMIT $3`,
       [position.xid, position.id, limit],
     );
     return rows.map((r) => ({ xid: r.xid, id: Number(r.id) }));
@@ -109,7 +114,7 @@ export class EventsRepository {
     const rows = await this.dataSource.query<StoredEvent[]>(
       `SELECT ${COLUMNS} FROM events
        WHERE session_id = $1 AND (xid, id) > ($2::xid8, $3) AND ${BELOW_WATERMARK}
-       ORDER BY xid, id LIMIT $4`,
+       ORDER BY ${COMMIT_ORDER} LIMIT $4`,
       [sessionId, position.xid, position.id, limit],
     );
     return rows.map(toDomainEvent);
@@ -124,7 +129,7 @@ export class EventsRepository {
     const [row] = await this.dataSource.query<{ xid: string; id: string }[]>(
       `(SELECT xid::text AS xid, id FROM events WHERE id = $2)
        UNION ALL
-       (SELECT xid::text, id - 1 FROM events WHERE session_id = $1 AND id > $2 ORDER BY xid, id LIMIT 1)
+       (SELECT xid::text, id - 1 FROM events WHERE session_id = $1 AND id > $2 ORDER BY ${COMMIT_ORDER} LIMIT 1)
        LIMIT 1`,
       [sessionId, id],
     );
@@ -144,7 +149,7 @@ export class EventsRepository {
     const rows = await this.dataSource.query<StoredEvent[]>(
       `SELECT ${COLUMNS} FROM events
        WHERE session_id = $1 AND (xid, id) > ($2::xid8, $3) AND (xid, id) <= ($4::xid8, $5)
-       ORDER BY xid, id LIMIT $6`,
+       ORDER BY ${COMMIT_ORDER} LIMIT $6`,
       [sessionId, from.xid, from.id, upTo.xid, upTo.id, limit],
     );
     return rows.map(toDomainEvent);
