@@ -22,7 +22,7 @@ const MAX_RECONNECT_DELAY_MS = 30_000;
 export const RELAY_APPLICATION_NAME = 'jackbox-event-relay';
 /** How often the relay looks for events no announcement told it about. */
 export const RELAY_POLL_MS = 1_000;
-const LOOK_BACK_PAGE = 5_000;
+export const LOOK_BACK_PAGE = 5_000;
 
 /**
  * Brings events committed by other instances onto this instance's bus. Announcements arrive
