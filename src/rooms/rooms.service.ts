@@ -72,6 +72,8 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly watched = new Map<number, Watched>();
   /** Starts under way, by session game: one at a time, so two triggers start one monitor. */
   private readonly starting = new Map<number, Promise<void>>();
+  /** Per session game, the end of its last start attempt or stop (see inTurn). */
+  private readonly turns = new Map<number, Promise<void>>();
   private readonly settings: RuntimeConfig['rooms'];
   private leaseTimer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
@@ -138,10 +140,13 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   /** The admin's stop: `room.disconnected` with `manually_stopped`, on whichever instance watches. */
-  async stopPlayerCheck(sessionId: number, sessionGameId: number): Promise<RoomStatus> {
-    // A start under way (say, the one a new room code set off) would otherwise go on after
-    // this stop and leave the room watched.
-    await this.starting.get(sessionGameId);
+  stopPlayerCheck(sessionId: number, sessionGameId: number): Promise<RoomStatus> {
+    // In turn with the game's start attempts: one under way (say, the one a new room code set
+    // off) finishes first, and one set off meanwhile comes after and finds the stop.
+    return this.inTurn(sessionGameId, () => this.stop(sessionId, sessionGameId));
+  }
+
+  private async stop(sessionId: number, sessionGameId: number): Promise<RoomStatus> {
     await this.sessionGame(sessionId, sessionGameId); // 404 for a game not in the session
     const local = this.watched.get(sessionGameId);
     if (local) {
@@ -269,7 +274,9 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     const current = this.watched.get(sessionGameId);
     if (current?.roomCode === roomCode) return;
     // The attempt's first step awaits a read, so it is in `starting` before it counts capacity.
-    const attempt = this.attemptStart(sessionId, sessionGameId, roomCode, trigger, current);
+    const attempt = this.inTurn(sessionGameId, () =>
+      this.attemptStart(sessionId, sessionGameId, roomCode, trigger),
+    );
     const settled = attempt.then(
       () => undefined,
       () => undefined,
@@ -282,13 +289,32 @@ export class RoomsService implements OnApplicationBootstrap, BeforeApplicationSh
     }
   }
 
+  /**
+   * Runs the game's start attempts and stops one at a time, in the order they came, so that a
+   * stop never interleaves with an attempt (which would leave the room watched after the stop).
+   */
+  private inTurn<T>(sessionGameId: number, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(sessionGameId) ?? Promise.resolve();
+    const mine = before.then(work);
+    const done = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(sessionGameId, done);
+    void done.then(() => {
+      if (this.turns.get(sessionGameId) === done) this.turns.delete(sessionGameId);
+    });
+    return mine;
+  }
+
   private async attemptStart(
     sessionId: number,
     sessionGameId: number,
     roomCode: string,
     trigger: 'admin' | 'change' | 'takeover',
-    current: Watched | undefined,
   ): Promise<void> {
+    // Read in turn: a stop that ran just before may have ended the monitor there was.
+    const current = this.watched.get(sessionGameId);
     // Read before ending the current monitor, whose end records a stop of its own.
     const game = await this.sessionGames.findGame(sessionId, sessionGameId);
     if (!game || game.status !== 'playing' || game.room_code !== roomCode) return;
