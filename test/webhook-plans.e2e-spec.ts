@@ -19,9 +19,12 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-/** The statement a repository call sends, with its parameters, instead of running it. */
+/**
+ * The statement a repository call sends, with its parameters, instead of running it: `call`
+ * gets a DataSource that records the statement and answers one empty-handed row.
+ */
 async function statementOf(
-  call: (repository: WebhooksRepository) => Promise<unknown>,
+  call: (recorder: DataSource) => Promise<unknown>,
 ): Promise<{ sql: string; params: unknown[] }> {
   const issued: { sql: string; params: unknown[] }[] = [];
   const recorder = {
@@ -30,10 +33,12 @@ async function statementOf(
       return Promise.resolve([{ xid: null, id: null, scanned: 0 }]);
     },
   } as unknown as DataSource;
-  await call(new WebhooksRepository(recorder));
+  await call(recorder);
   expect(issued).toHaveLength(1);
   return issued[0];
 }
+
+const dispatchPage = (recorder: DataSource) => new WebhooksRepository(recorder).dispatch(1_000);
 
 /**
  * Plans on a new install: no statistics have been gathered yet, so the planner's estimates can
@@ -54,19 +59,20 @@ describe('database plans on a database without statistics', () => {
       `INSERT INTO events (type, payload) SELECT 'session.ended', '{}' FROM generate_series(1, $1)`,
       [HISTORY],
     );
-    // The dispatch has gone past all of them.
-    await db.query(
+    await dispatchedAll();
+  });
+
+  /** Puts the dispatch's cursor past every event. */
+  const dispatchedAll = () =>
+    db.query(
       `UPDATE webhook_dispatch SET (xid, event_id) =
          (SELECT xid, id FROM events ORDER BY xid DESC, id DESC LIMIT 1)`,
     );
-  });
 
   afterAll(async () => {
     await app?.close();
   });
 
-  // The dispatch runs for every batch of new events: a plan that starts from the first event
-  // kept gets slower with every event, up to a week's.
   /** How many rows of `events` a statement reads (run, then rolled back). */
   async function eventsRead(sql: string, params: unknown[]): Promise<number> {
     const runner = db.createQueryRunner();
@@ -85,8 +91,10 @@ describe('database plans on a database without statistics', () => {
     }
   }
 
+  // The dispatch runs for every batch of new events: a plan that starts from the first event
+  // kept gets slower with every event, up to a week's.
   it('the webhook dispatch reads only the events past its cursor, not the history before it', async () => {
-    const { sql, params } = await statementOf((repository) => repository.dispatch(1_000));
+    const { sql, params } = await statementOf(dispatchPage);
     // Nothing is past the cursor; a plan that starts from the first event reads all HISTORY.
     expect(await eventsRead(sql, params)).toBe(0);
   });
@@ -94,25 +102,17 @@ describe('database plans on a database without statistics', () => {
   it('the webhook dispatch reads one page of a backlog, not the whole backlog', async () => {
     await db.query("UPDATE webhook_dispatch SET (xid, event_id) = ('0', 0)");
     try {
-      const { sql, params } = await statementOf((repository) => repository.dispatch(1_000));
+      const { sql, params } = await statementOf(dispatchPage);
       expect(await eventsRead(sql, params)).toBeLessThanOrEqual(1_000);
     } finally {
-      await db.query(
-        'UPDATE webhook_dispatch SET (xid, event_id) = (SELECT xid, id FROM events ORDER BY xid DESC, id DESC LIMIT 1)',
-      );
+      await dispatchedAll();
     }
   });
 
   it("the relay's look-back reads one page of a backlog, not the whole backlog", async () => {
-    const issued: { sql: string; params: unknown[] }[] = [];
-    const recorder = {
-      query: (sql: string, params: unknown[]) => {
-        issued.push({ sql, params });
-        return Promise.resolve([]);
-      },
-    } as unknown as DataSource;
-    await new EventsRepository(recorder).positionsAfter({ xid: '0', id: 0 }, LOOK_BACK_PAGE);
-    const [{ sql, params }] = issued;
+    const { sql, params } = await statementOf((recorder) =>
+      new EventsRepository(recorder).positionsAfter({ xid: '0', id: 0 }, LOOK_BACK_PAGE),
+    );
     expect(await eventsRead(sql, params)).toBeLessThanOrEqual(LOOK_BACK_PAGE);
   });
 
