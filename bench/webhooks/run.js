@@ -95,8 +95,13 @@ async function main() {
     receiver.send({ cmd: 'reset' });
     const burstStart = performance.now();
     await db.query(
-      `INSERT INTO events (type, session_id, payload)
-       SELECT 'vote.received', $1, $2::json FROM generate_series(1, $3)`,
+      // Announced as the instance that wrote them would: on the events channel, at commit.
+      `WITH written AS (
+         INSERT INTO events (type, session_id, payload)
+         SELECT 'vote.received', $1, $2::json FROM generate_series(1, $3) RETURNING id
+       )
+       SELECT pg_notify('jackbox_events', 'bench:' || string_agg(id::text, ',' ORDER BY id))
+       FROM written GROUP BY id / 800`,
       [session.id, payload, DELIVERIES],
     );
     const burst = await waitFor(receiver, DELIVERIES, 120_000);

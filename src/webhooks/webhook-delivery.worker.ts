@@ -281,7 +281,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
         // A fill that only tops up the queues (a send finished) has no new events to dispatch.
         if (this.dispatchDue || this.undispatched.size > 0) {
           this.dispatchDue = false;
-          await this.dispatch();
+          // One page, then a claim: a backlog's first sends need not wait for all its pages.
+          if (await this.dispatch()) this.dispatchDue = this.refill = true;
         }
         const room = PREFETCH * 4 - this.queuedCount;
         if (room <= 0) break;
@@ -321,21 +322,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   /**
-   * Turns the events committed since the last dispatch into deliveries. An event heard of but
-   * not covered (above the watermark, or another instance was dispatching) is tried again
-   * shortly, so its deliveries never wait for the next poll.
+   * Turns a page of the events committed since the last dispatch into deliveries; answers
+   * whether the page was full (more may be waiting). An event heard of but not covered (above
+   * the watermark, or another instance was dispatching) is tried again shortly, so its
+   * deliveries never wait for the next poll.
    */
-  private async dispatch(): Promise<void> {
-    let result;
-    do {
-      result = await this.webhooks.dispatch(DISPATCH_PAGE);
-    } while (result.scanned === DISPATCH_PAGE);
-    const { position } = result;
+  private async dispatch(): Promise<boolean> {
+    const { position, scanned } = await this.webhooks.dispatch(DISPATCH_PAGE);
     if (position) {
       for (const [id, heard] of this.undispatched) {
         if (comparePositions(heard, position) <= 0) this.undispatched.delete(id);
       }
     }
+    if (scanned === DISPATCH_PAGE) return true;
     if (this.undispatched.size > 0 && !this.dispatchRetry && !this.stopped) {
       this.dispatchRetry = setTimeout(() => {
         this.dispatchRetry = undefined;
@@ -343,6 +342,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       }, DISPATCH_RETRY_MS);
       this.dispatchRetry.unref();
     }
+    return false;
   }
 
   /** A new claim: a lease from now, and a token. */
