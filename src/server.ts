@@ -38,6 +38,9 @@ export async function createServer(config: RuntimeConfig): Promise<NestFastifyAp
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config),
     new FastifyAdapter({
+      // The API has no Nest middleware (its per-request work is Fastify hooks): without this,
+      // @fastify/middie would run on every request, the votes included, for nothing.
+      skipMiddie: true,
       bodyLimit: ANONYMOUS_BODY_LIMIT_BYTES,
       ...requestTimeouts(config.http.requestTimeoutMs, logger),
       trustProxy: config.trustProxy,
