@@ -42,10 +42,17 @@ async function waitForHealth(baseUrl, child) {
   throw new Error('server did not become healthy');
 }
 
+/** The node flags `npm start` runs the server with, so the API is measured as it is run. */
+function startFlags() {
+  const start = require(path.join(root, 'package.json')).scripts.start;
+  return start.split(' ').filter((word) => word.startsWith('--'));
+}
+
 async function startApi({ databaseUrl, port, env = {} }) {
   // BENCH_API_NODE_ARGS passes flags to the API's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, path.join(root, 'dist/src/main.js')], {
+  const args = [...startFlags(), ...nodeArgs, path.join(root, 'dist/src/main.js')];
+  const child = spawn(process.execPath, args, {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,
