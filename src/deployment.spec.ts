@@ -75,10 +75,8 @@ describe('deployment files', () => {
   it('the image runs node with the flags npm start gives it', () => {
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     const start = pkg.scripts.start.split(' ');
-    expect(start.at(-1)).toBe('scripts/start.js');
     const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(read('Dockerfile'))?.[1] ?? '[]') as string[];
-    expect(cmd.at(-1)).toBe('dist/src/main.js');
-    expect(cmd.slice(0, -1)).toEqual(start.slice(0, -1));
+    expect(start.slice(1)).toEqual(cmd); // after npm's `exec`
     expect(start).toContain('--max-semi-space-size=64');
   });
 
