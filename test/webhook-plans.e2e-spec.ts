@@ -38,7 +38,9 @@ async function statementOf(
   return issued[0];
 }
 
-const dispatchPage = (recorder: DataSource) => new WebhooksRepository(recorder).dispatch(1_000);
+/** The page the dispatch is asked for (the worker's size). */
+const PAGE = 1_000;
+const dispatchPage = (recorder: DataSource) => new WebhooksRepository(recorder).dispatch(PAGE);
 
 /**
  * Plans on a new install: no statistics have been gathered yet, so the planner's estimates can
@@ -103,7 +105,7 @@ describe('database plans on a database without statistics', () => {
     await db.query("UPDATE webhook_dispatch SET (xid, event_id) = ('0', 0)");
     try {
       const { sql, params } = await statementOf(dispatchPage);
-      expect(await eventsRead(sql, params)).toBeLessThanOrEqual(1_000);
+      expect(await eventsRead(sql, params)).toBeLessThanOrEqual(PAGE);
     } finally {
       await dispatchedAll();
     }
