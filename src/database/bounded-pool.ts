@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../common/database-errors';
 import type { AppConfig, RuntimeConfig } from '../config/app-config';
 import type { DatabaseAvailability } from './database-availability';
+import { preparedName } from './sql';
 
 export type DatabaseBounds = Pick<
   AppConfig['database'],
@@ -101,6 +102,10 @@ export class BoundedClient extends Client {
   override query(...args: unknown[]): any {
     if (typeof (args[0] as { submit?: unknown } | undefined)?.submit === 'function') {
       return plainQuery.apply(this, args); // cursors and streams: not used here
+    }
+    if (typeof args[0] === 'string') {
+      const name = preparedName(args[0]);
+      if (name) args[0] = { name, text: args[0] };
     }
     const timer = setTimeout(() => this.abandon(), this.boundMs);
     const settled = (error: unknown): unknown => {

@@ -1,4 +1,4 @@
-import { retryOnDeadlock } from './sql';
+import { prepared, preparedName, retryOnDeadlock } from './sql';
 
 const failing = (code: string, times: number) => {
   let calls = 0;
@@ -36,5 +36,20 @@ describe('retryOnDeadlock', () => {
     const work = failing('23505', 1);
     await expect(retryOnDeadlock(work)).rejects.toThrow('23505');
     expect(work).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('prepared', () => {
+  it('names a statement by its text, and only the statements marked', () => {
+    const text = prepared('sql-spec-statement', 'SELECT $1::int AS n');
+    expect(text).toBe('SELECT $1::int AS n');
+    expect(preparedName(text)).toBe('sql-spec-statement');
+    expect(preparedName('SELECT $1::int AS m')).toBeUndefined();
+  });
+
+  it('refuses a second statement under a name already taken', () => {
+    prepared('sql-spec-taken', 'SELECT 1');
+    expect(() => prepared('sql-spec-taken', 'SELECT 2')).toThrow('two statements named');
+    expect(prepared('sql-spec-taken', 'SELECT 1')).toBe('SELECT 1');
   });
 });

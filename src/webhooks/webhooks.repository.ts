@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { longTransaction } from '../database/bounded-pool';
-import { modify, type Queryable, retryOnDeadlock, SqlParams } from '../database/sql';
+import { modify, prepared, type Queryable, retryOnDeadlock, SqlParams } from '../database/sql';
 import { BELOW_WATERMARK } from '../events/events.repository';
 import type { EventPosition } from '../events/event-types';
 import type { WebhookAttemptDto, WebhookDto } from './dto/webhook.dto';
@@ -80,6 +80,93 @@ export type WebhookChanges = Partial<
 const CLAIMED_COLUMNS = `c.id, c.webhook_id, c.event_id, c.event_type, c.body, c.attempts + 1 AS attempts, c.max_attempts,
   c.is_test, c.claim_token, w.url, w.secret, w.failing_since IS NOT NULL AS failing,
   e.created_at AS event_created_at, e.payload AS event_payload`;
+
+/**
+ * A statement that claims delivery rows (after `before`, more CTEs), answering them whole with
+ * what a send needs.
+ */
+function withClaimedColumns(claiming: string, before = ''): string {
+  return `WITH ${before}claimed AS (${claiming})
+     SELECT ${CLAIMED_COLUMNS}
+     FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
+     ORDER BY c.next_attempt_at, c.id`;
+}
+
+// The worker's statements, run on every batch: prepared (see `prepared`).
+
+const DISPATCH = prepared(
+  'webhook-dispatch',
+  `WITH cursor AS (
+      SELECT xid, event_id FROM webhook_dispatch FOR UPDATE SKIP LOCKED
+    ), batch AS (
+      SELECT e.id, e.xid, e.type, e.created_at FROM cursor c CROSS JOIN LATERAL (
+        SELECT id, xid, type, created_at FROM events
+        WHERE (xid, id) > (c.xid, c.event_id) AND ${BELOW_WATERMARK}
+        ORDER BY xid, id LIMIT $1
+      ) e
+    ), last AS (
+      SELECT xid, id FROM batch ORDER BY xid DESC, id DESC LIMIT 1
+    ), created AS (
+      INSERT INTO webhook_deliveries (webhook_id, event_id, event_type)
+      SELECT w.id, b.id, b.type FROM batch b
+      JOIN webhooks w ON w.enabled AND b.type = ANY (w.events) AND w.created_at <= b.created_at
+      ORDER BY b.xid, b.id, w.id
+      ON CONFLICT (webhook_id, event_id) DO NOTHING
+    ), moved AS (
+      UPDATE webhook_dispatch SET xid = last.xid, event_id = last.id FROM last
+      RETURNING webhook_dispatch.xid, webhook_dispatch.event_id
+    )
+    SELECT coalesce((SELECT xid FROM moved), (SELECT xid FROM cursor))::text AS xid,
+           coalesce((SELECT event_id FROM moved), (SELECT event_id FROM cursor)) AS id,
+           (SELECT count(*) FROM batch)::int AS scanned`,
+);
+
+const CLAIM_DUE = prepared(
+  'webhook-claim-due',
+  withClaimedColumns(
+    `UPDATE webhook_deliveries d
+     SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
+     FROM locked WHERE d.id = locked.id
+     RETURNING d.*`,
+    `locked AS (
+       SELECT d.id FROM webhooks w
+       LEFT JOIN unnest($4::int[], $5::int[]) AS busy(webhook_id, n) ON busy.webhook_id = w.id
+       CROSS JOIN LATERAL (
+         SELECT c.id FROM webhook_deliveries c
+         WHERE c.webhook_id = w.id AND c.status = 'pending' AND c.next_attempt_at <= $1
+         ORDER BY c.next_attempt_at, c.id
+         LIMIT greatest($6::int - coalesce(busy.n, 0), 0)
+         FOR UPDATE SKIP LOCKED
+       ) d
+       WHERE w.enabled
+       LIMIT $7
+     ), `,
+  ),
+);
+
+const RECORD_DELIVERED = prepared(
+  'webhook-record-delivered',
+  `WITH attempts AS (
+      INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
+                                    status_code, duration_ms, success, response_body)
+      SELECT delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, true, response_body
+      FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
+        AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
+    )
+    UPDATE webhook_deliveries d
+    SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code,
+        last_error = NULL, attempts = r.attempt
+    FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)
+    WHERE d.id = r.id AND d.claim_token = r.token`,
+);
+
+const RENEW = prepared(
+  'webhook-renew',
+  `UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
+    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
+    WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
+    RETURNING d.id`,
+);
 
 /**
  * Every statement on `webhooks`, `webhook_deliveries`, `webhook_attempts` and
@@ -222,32 +309,7 @@ export class WebhooksRepository {
   async dispatch(limit: number): Promise<{ position?: EventPosition; scanned: number }> {
     const [row] = await this.dataSource.query<
       { xid: string | null; id: string | null; scanned: number }[]
-    >(
-      `WITH cursor AS (
-         SELECT xid, event_id FROM webhook_dispatch FOR UPDATE SKIP LOCKED
-       ), batch AS (
-         SELECT e.id, e.xid, e.type, e.created_at FROM cursor c CROSS JOIN LATERAL (
-           SELECT id, xid, type, created_at FROM events
-           WHERE (xid, id) > (c.xid, c.event_id) AND ${BELOW_WATERMARK}
-           ORDER BY xid, id LIMIT $1
-         ) e
-       ), last AS (
-         SELECT xid, id FROM batch ORDER BY xid DESC, id DESC LIMIT 1
-       ), created AS (
-         INSERT INTO webhook_deliveries (webhook_id, event_id, event_type)
-         SELECT w.id, b.id, b.type FROM batch b
-         JOIN webhooks w ON w.enabled AND b.type = ANY (w.events) AND w.created_at <= b.created_at
-         ORDER BY b.xid, b.id, w.id
-         ON CONFLICT (webhook_id, event_id) DO NOTHING
-       ), moved AS (
-         UPDATE webhook_dispatch SET xid = last.xid, event_id = last.id FROM last
-         RETURNING webhook_dispatch.xid, webhook_dispatch.event_id
-       )
-       SELECT coalesce((SELECT xid FROM moved), (SELECT xid FROM cursor))::text AS xid,
-              coalesce((SELECT event_id FROM moved), (SELECT event_id FROM cursor)) AS id,
-              (SELECT count(*) FROM batch)::int AS scanned`,
-      [limit],
-    );
+    >(DISPATCH, [limit]);
     return {
       position: row.xid === null ? undefined : { xid: row.xid, id: Number(row.id) },
       scanned: row.scanned,
@@ -267,57 +329,20 @@ export class WebhooksRepository {
     token: string,
     limits: { perWebhook: number; total: number; busy: Map<number, number> },
   ): Promise<ClaimedDelivery[]> {
-    return this.claim(
-      `SELECT d.id FROM webhooks w
-       LEFT JOIN unnest($4::int[], $5::int[]) AS busy(webhook_id, n) ON busy.webhook_id = w.id
-       CROSS JOIN LATERAL (
-         SELECT c.id FROM webhook_deliveries c
-         WHERE c.webhook_id = w.id AND c.status = 'pending' AND c.next_attempt_at <= $1
-         ORDER BY c.next_attempt_at, c.id
-         LIMIT greatest($6::int - coalesce(busy.n, 0), 0)
-         FOR UPDATE SKIP LOCKED
-       ) d
-       WHERE w.enabled
-       LIMIT $7`,
-      [
-        now,
-        leaseUntil,
-        token,
-        [...limits.busy.keys()],
-        [...limits.busy.values()],
-        limits.perWebhook,
-        limits.total,
-      ],
-    );
+    return this.dataSource.query<ClaimedDelivery[]>(CLAIM_DUE, [
+      now,
+      leaseUntil,
+      token,
+      [...limits.busy.keys()],
+      [...limits.busy.values()],
+      limits.perWebhook,
+      limits.total,
+    ]);
   }
 
-  private claim(lockedSql: string, params: unknown[]): Promise<ClaimedDelivery[]> {
-    return this.withClaimedColumns(
-      `UPDATE webhook_deliveries d
-       SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
-       FROM locked WHERE d.id = locked.id
-       RETURNING d.*`,
-      params,
-      `locked AS (${lockedSql}), `,
-    );
-  }
-
-  /**
-   * Runs a statement that claims delivery rows (after the `before` CTEs), returning them whole,
-   * and answers them with what a send needs.
-   */
-  private withClaimedColumns(
-    claiming: string,
-    params: unknown[],
-    before = '',
-  ): Promise<ClaimedDelivery[]> {
-    return this.dataSource.query<ClaimedDelivery[]>(
-      `WITH ${before}claimed AS (${claiming})
-       SELECT ${CLAIMED_COLUMNS}
-       FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
-       ORDER BY c.next_attempt_at, c.id`,
-      params,
-    );
+  /** Runs a statement that claims delivery rows; answers them with what a send needs. */
+  private withClaimedColumns(claiming: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query<ClaimedDelivery[]>(withClaimedColumns(claiming), params);
   }
 
   /**
@@ -325,14 +350,11 @@ export class WebhooksRepository {
    * the ids renewed.
    */
   async renew(deliveries: ClaimedDelivery[], leaseUntil: Date): Promise<string[]> {
-    const { rows } = await modify<{ id: string }>(
-      this.dataSource,
-      `UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
-       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
-       WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
-       RETURNING d.id`,
-      [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token), leaseUntil],
-    );
+    const { rows } = await modify<{ id: string }>(this.dataSource, RENEW, [
+      deliveries.map((d) => d.id),
+      deliveries.map((d) => d.claim_token),
+      leaseUntil,
+    ]);
     return rows.map((r) => String(r.id));
   }
 
@@ -352,31 +374,17 @@ export class WebhooksRepository {
    */
   async recordDelivered(done: Delivered[]): Promise<void> {
     const column = <T>(pick: (d: Delivered) => T) => done.map(pick);
-    await this.dataSource.query(
-      `WITH attempts AS (
-         INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
-                                       status_code, duration_ms, success, response_body)
-         SELECT delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, true, response_body
-         FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
-           AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
-       )
-       UPDATE webhook_deliveries d
-       SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code,
-           last_error = NULL, attempts = r.attempt
-       FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)
-       WHERE d.id = r.id AND d.claim_token = r.token`,
-      [
-        column((d) => d.delivery.id),
-        column((d) => d.delivery.webhook_id),
-        column((d) => d.delivery.event_type),
-        column((d) => d.delivery.attempts),
-        column((d) => d.at),
-        column((d) => d.statusCode),
-        column((d) => d.durationMs),
-        column((d) => d.responseBody),
-        column((d) => d.delivery.claim_token),
-      ],
-    );
+    await this.dataSource.query(RECORD_DELIVERED, [
+      column((d) => d.delivery.id),
+      column((d) => d.delivery.webhook_id),
+      column((d) => d.delivery.event_type),
+      column((d) => d.delivery.attempts),
+      column((d) => d.at),
+      column((d) => d.statusCode),
+      column((d) => d.durationMs),
+      column((d) => d.responseBody),
+      column((d) => d.delivery.claim_token),
+    ]);
   }
 
   async insertAttempt(db: Queryable, a: AttemptRow): Promise<void> {
