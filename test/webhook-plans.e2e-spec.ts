@@ -152,9 +152,9 @@ describe('database plans on a database without statistics', () => {
       });
       await webhooks.recordDelivered([]);
       await webhooks.renew([], claim.leaseUntil);
-      const names = await runner.query<{ name: string }[]>(
+      const names = (await runner.query(
         'SELECT name FROM pg_prepared_statements ORDER BY name',
-      );
+      )) as { name: string }[];
       expect(names.map((n) => n.name)).toEqual([
         'webhook-claim-due',
         'webhook-dispatch',
