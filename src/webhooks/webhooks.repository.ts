@@ -85,7 +85,7 @@ const CLAIMED_COLUMNS = `c.id, c.webhook_id, c.event_id, c.event_type, c.body, c
  * A statement that claims delivery rows (after `before`, more CTEs), answering them whole with
  * what a send needs.
  */
-function withClaimedColumns(claiming: string, before = ''): string {
+function claimingStatement(claiming: string, before = ''): string {
   return `WITH ${before}claimed AS (${claiming})
      SELECT ${CLAIMED_COLUMNS}
      FROM claimed c LEFT JOIN webhooks w ON w.id = c.webhook_id LEFT JOIN events e ON e.id = c.event_id
@@ -123,7 +123,7 @@ const DISPATCH = prepared(
 
 const CLAIM_DUE = prepared(
   'webhook-claim-due',
-  withClaimedColumns(
+  claimingStatement(
     `UPDATE webhook_deliveries d
      SET next_attempt_at = $2, claimed_until = $2, claim_token = $3
      FROM locked WHERE d.id = locked.id
@@ -256,7 +256,7 @@ export class WebhooksRepository {
     body: string,
     claim: Claim,
   ): Promise<ClaimedDelivery> {
-    const [delivery] = await this.withClaimedColumns(
+    const [delivery] = await this.claim(
       `INSERT INTO webhook_deliveries (webhook_id, event_type, body, max_attempts, is_test,
                                        next_attempt_at, claimed_until, claim_token)
        VALUES ($1, $2, $3, 1, true, $4, $4, $5)
@@ -276,7 +276,7 @@ export class WebhooksRepository {
     deliveryId: number,
     claim: Claim,
   ): Promise<ClaimedDelivery | undefined> {
-    const [delivery] = await this.withClaimedColumns(
+    const [delivery] = await this.claim(
       `UPDATE webhook_deliveries
        SET status = 'pending', next_attempt_at = $3, claimed_until = $3, claim_token = $4,
            max_attempts = CASE WHEN status = 'pending' THEN max_attempts ELSE attempts + 1 END
@@ -341,8 +341,8 @@ export class WebhooksRepository {
   }
 
   /** Runs a statement that claims delivery rows; answers them with what a send needs. */
-  private withClaimedColumns(claiming: string, params: unknown[]): Promise<ClaimedDelivery[]> {
-    return this.dataSource.query<ClaimedDelivery[]>(withClaimedColumns(claiming), params);
+  private claim(claiming: string, params: unknown[]): Promise<ClaimedDelivery[]> {
+    return this.dataSource.query<ClaimedDelivery[]>(claimingStatement(claiming), params);
   }
 
   /**
