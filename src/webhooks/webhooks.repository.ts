@@ -92,6 +92,21 @@ function claimingStatement(claiming: string, before = ''): string {
      ORDER BY c.next_attempt_at, c.id`;
 }
 
+/**
+ * A CTE `locked`: the pending deliveries among `rows` (an `r(id, token, ...)` list) still under
+ * their claim's token, with `columns` of `r`, locked in id order. Statements that update many
+ * claimed deliveries at once (logging successes, renewing leases) can run at the same time on
+ * the same rows; locking them in one order means neither ever waits on the other while
+ * holding a row the other wants (a deadlock, which cost a batch of logged successes).
+ */
+function lockedInIdOrder(rows: string, columns = ''): string {
+  return `locked AS (
+      SELECT d.id${columns ? ', ' + columns : ''} FROM ${rows}
+      JOIN webhook_deliveries d ON d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
+      ORDER BY d.id FOR UPDATE OF d
+    )`;
+}
+
 // The worker's statements, run on every batch: prepared (see `prepared`).
 
 const DISPATCH = prepared(
@@ -152,19 +167,18 @@ const RECORD_DELIVERED = prepared(
       SELECT delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, true, response_body
       FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
         AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
-    )
+    ), ${lockedInIdOrder('unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)', 'r.at, r.status_code, r.attempt')}
     UPDATE webhook_deliveries d
-    SET status = 'delivered', delivered_at = r.at, claimed_until = NULL, last_status_code = r.status_code,
-        last_error = NULL, attempts = r.attempt
-    FROM unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)
-    WHERE d.id = r.id AND d.claim_token = r.token`,
+    SET status = 'delivered', delivered_at = l.at, claimed_until = NULL, last_status_code = l.status_code,
+        last_error = NULL, attempts = l.attempt
+    FROM locked l WHERE d.id = l.id`,
 );
 
 const RENEW = prepared(
   'webhook-renew',
-  `UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
-    FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
-    WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
+  `WITH ${lockedInIdOrder('unnest($1::bigint[], $2::uuid[]) AS r(id, token)')}
+    UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
+    FROM locked l WHERE d.id = l.id
     RETURNING d.id`,
 );
 

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import {
+  WebhooksRepository,
+  type ClaimedDelivery,
+  type Delivered,
+} from '../src/webhooks/webhooks.repository';
+import { startTestApp, type TestApp } from './support/app';
+import { waitUntil } from './support/factories';
+
+/**
+ * The worker logs successes and renews its leases in statements over many deliveries each,
+ * and the two run at the same time on the same rows. Neither may ever deadlock the other:
+ * PostgreSQL would abort one, and an aborted log sends its whole batch again.
+ */
+describe('webhook statements over many claimed deliveries', () => {
+  let t: TestApp;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  /** Statements of this test waiting for a row lock. */
+  const waitingOnLocks = async () =>
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      )[0].n,
+    );
+
+  /** A repository on a connection of its own, whose joins loop over their first list. */
+  async function listOrderedConnection() {
+    const runner = db.createQueryRunner();
+    for (const plan of ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan']) {
+      await runner.query(`SET enable_${plan} = off`);
+    }
+    const repository = new WebhooksRepository({
+      query: (sql: string, params?: unknown[]) => runner.query(sql, params),
+    } as unknown as DataSource);
+    return {
+      repository,
+      release: async () => {
+        await runner.query('RESET ALL');
+        await runner.release();
+      },
+    };
+  }
+
+  it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
+    const token = await t.login();
+    const hook = (
+      await t.request('POST', '/api/webhooks', {
+        token,
+        body: {
+          name: 'Locks',
+          url: 'http://127.0.0.1:9/hook',
+          secret: 'a-secret-for-locks',
+          events: ['game.added'],
+        },
+      })
+    ).body;
+    const claim = randomUUID();
+    // Three claimed deliveries, not due for an hour: the worker leaves them alone.
+    const ids: string[] = (
+      await db.query(
+        `INSERT INTO webhook_deliveries (webhook_id, event_type, body, next_attempt_at, claimed_until, claim_token)
+         SELECT $1, 'game.added', '{}', now() + interval '1 hour', now() + interval '1 hour', $2
+         FROM generate_series(1, 3) RETURNING id::text AS id`,
+        [hook.id, claim],
+      )
+    ).map((row: { id: string }) => row.id);
+    const [a, b, c] = ids;
+    const held = (id: string) =>
+      ({
+        id,
+        webhook_id: hook.id,
+        event_type: 'game.added',
+        attempts: 1,
+        claim_token: claim,
+      }) as ClaimedDelivery;
+    const success = (id: string): Delivered => ({
+      delivery: held(id),
+      at: new Date(),
+      statusCode: 200,
+      durationMs: 1,
+      responseBody: 'OK',
+    });
+
+    // Each statement on a connection of its own, planned as on a table of many deliveries: a
+    // loop over its list, meeting the rows in the list's order.
+    const renewer = await listOrderedConnection();
+    const recorder = await listOrderedConnection();
+    // Another transaction holds `c`, so the renewal stops there, holding what it locked before.
+    const other = db.createQueryRunner();
+    await other.startTransaction();
+    try {
+      await other.query('SELECT id FROM webhook_deliveries WHERE id = $1 FOR UPDATE', [c]);
+      const renewing = renewer.repository.renew(
+        [held(a), held(c), held(b)],
+        new Date(Date.now() + 60_000),
+      );
+      await waitUntil(async () => (await waitingOnLocks()) === 1);
+      // The log comes with the same rows the other way round.
+      const recording = recorder.repository.recordDelivered([success(b), success(a)]);
+      await waitUntil(async () => (await waitingOnLocks()) === 2);
+      await other.commitTransaction();
+
+      const [renewed, recorded] = await Promise.allSettled([renewing, recording]);
+      expect(renewed).toEqual({ status: 'fulfilled', value: expect.arrayContaining([a, b, c]) });
+      expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+      await renewer.release();
+      await recorder.release();
+    }
+    expect(
+      await db.query(
+        `SELECT id::text AS id, status, attempts FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id`,
+        [hook.id],
+      ),
+    ).toEqual([
+      { id: a, status: 'delivered', attempts: 1 },
+      { id: b, status: 'delivered', attempts: 1 },
+      { id: c, status: 'pending', attempts: 0 },
+    ]);
+  });
+});
