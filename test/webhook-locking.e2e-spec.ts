@@ -55,9 +55,10 @@ describe('webhook statements over many claimed deliveries', () => {
     };
   }
 
-  it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
+  /** A webhook that the worker never gets to send to: its deliveries here are not due. */
+  async function webhook(): Promise<{ id: number }> {
     const token = await t.login();
-    const hook = (
+    return (
       await t.request('POST', '/api/webhooks', {
         token,
         body: {
@@ -68,16 +69,24 @@ describe('webhook statements over many claimed deliveries', () => {
         },
       })
     ).body;
-    const claim = randomUUID();
-    // Three claimed deliveries, not due for an hour: the worker leaves them alone.
-    const ids: string[] = (
+  }
+
+  /** `n` deliveries to `hook` under the claim `token`, not due for an hour; answers their ids. */
+  async function claimed(hook: { id: number }, n: number, token: string): Promise<string[]> {
+    return (
       await db.query(
         `INSERT INTO webhook_deliveries (webhook_id, event_type, body, next_attempt_at, claimed_until, claim_token)
          SELECT $1, 'game.added', '{}', now() + interval '1 hour', now() + interval '1 hour', $2
-         FROM generate_series(1, 3) RETURNING id::text AS id`,
-        [hook.id, claim],
+         FROM generate_series(1, $3) RETURNING id::text AS id`,
+        [hook.id, token, n],
       )
     ).map((row: { id: string }) => row.id);
+  }
+
+  it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
+    const hook = await webhook();
+    const claim = randomUUID();
+    const ids = await claimed(hook, 3, claim);
     const [a, b, c] = ids;
     const held = (id: string) =>
       ({
@@ -132,6 +141,35 @@ describe('webhook statements over many claimed deliveries', () => {
       { id: a, status: 'delivered', attempts: 1 },
       { id: b, status: 'delivered', attempts: 1 },
       { id: c, status: 'pending', attempts: 0 },
+    ]);
+  });
+
+  it('give back on shutdown only the claims still held under their token, due again at once', async () => {
+    const hook = await webhook();
+    const claim = randomUUID();
+    const [mine, taken, done] = await claimed(hook, 3, claim);
+    await db.query('UPDATE webhook_deliveries SET claim_token = $2 WHERE id = $1', [
+      taken,
+      randomUUID(),
+    ]);
+    await db.query(
+      `UPDATE webhook_deliveries SET status = 'delivered', claimed_until = NULL WHERE id = $1`,
+      [done],
+    );
+    const held = (id: string) => ({ id, claim_token: claim }) as ClaimedDelivery;
+
+    await t.app.get(WebhooksRepository).release([held(done), held(taken), held(mine)]);
+
+    const rows = await db.query(
+      `SELECT id::text AS id, status, claim_token IS NULL AS unclaimed, claimed_until IS NULL AS unleased,
+              next_attempt_at <= now() AS due
+       FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id`,
+      [hook.id],
+    );
+    expect(rows).toEqual([
+      { id: mine, status: 'pending', unclaimed: true, unleased: true, due: true },
+      { id: taken, status: 'pending', unclaimed: false, unleased: false, due: false },
+      { id: done, status: 'delivered', unclaimed: false, unleased: true, due: false },
     ]);
   });
 });

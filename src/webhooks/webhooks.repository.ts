@@ -95,9 +95,10 @@ function claimingStatement(claiming: string, before = ''): string {
 /**
  * A CTE `locked`: the pending deliveries among `rows` (an `r(id, token, ...)` list) still under
  * their claim's token, with `columns` of `r`, locked in id order. Statements that update many
- * claimed deliveries at once (logging successes, renewing leases) can run at the same time on
- * the same rows; locking them in one order means neither ever waits on the other while
- * holding a row the other wants (a deadlock, which cost a batch of logged successes).
+ * claimed deliveries at once (logging successes, renewing leases, giving claims back) can run
+ * at the same time on the same rows; locking them in one order means none ever waits on
+ * another while holding a row that one wants (a deadlock, which cost a batch of logged
+ * successes: they were sent again).
  */
 function lockedInIdOrder(rows: string, columns = ''): string {
   return `locked AS (
@@ -375,9 +376,9 @@ export class WebhooksRepository {
   /** Gives back claimed deliveries that were not sent (on shutdown): due again at once. */
   async release(deliveries: ClaimedDelivery[]): Promise<void> {
     await this.dataSource.query(
-      `UPDATE webhook_deliveries d SET next_attempt_at = now(), claimed_until = NULL, claim_token = NULL
-       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
-       WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'`,
+      `WITH ${lockedInIdOrder('unnest($1::bigint[], $2::uuid[]) AS r(id, token)')}
+       UPDATE webhook_deliveries d SET next_attempt_at = now(), claimed_until = NULL, claim_token = NULL
+       FROM locked l WHERE d.id = l.id`,
       [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token)],
     );
   }
