@@ -9,9 +9,9 @@ import { startTestApp, type TestApp } from './support/app';
 import { waitUntil } from './support/factories';
 
 /**
- * The worker logs successes and renews its leases in statements over many deliveries each,
- * and the two run at the same time on the same rows. Neither may ever deadlock the other:
- * PostgreSQL would abort one, and an aborted log sends its whole batch again.
+ * The worker logs successes, renews its leases and gives claims back in statements over many
+ * deliveries each, which can run at the same time on the same rows. None may ever deadlock
+ * another: PostgreSQL would abort one, and an aborted log sends its whole batch again.
  */
 describe('webhook statements over many claimed deliveries', () => {
   let t: TestApp;
@@ -86,8 +86,7 @@ describe('webhook statements over many claimed deliveries', () => {
   it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
     const hook = await webhook();
     const claim = randomUUID();
-    const ids = await claimed(hook, 3, claim);
-    const [a, b, c] = ids;
+    const [a, b, c] = await claimed(hook, 3, claim);
     const held = (id: string) =>
       ({
         id,
