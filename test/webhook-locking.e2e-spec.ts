@@ -43,9 +43,7 @@ describe('webhook statements over many claimed deliveries', () => {
     for (const plan of ['hashjoin', 'mergejoin', 'seqscan', 'bitmapscan']) {
       await runner.query(`SET enable_${plan} = off`);
     }
-    const repository = new WebhooksRepository({
-      query: (sql: string, params?: unknown[]) => runner.query(sql, params),
-    } as unknown as DataSource);
+    const repository = new WebhooksRepository(runner.manager as unknown as DataSource);
     return {
       repository,
       release: async () => {
