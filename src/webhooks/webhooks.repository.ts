@@ -108,6 +108,9 @@ function lockedInIdOrder(rows: string, columns = ''): string {
     )`;
 }
 
+/** Claims held, as `$1` their ids and `$2` their tokens: what `lockedInIdOrder` takes. */
+const HELD = 'unnest($1::bigint[], $2::uuid[]) AS r(id, token)';
+
 // The worker's statements, run on every batch: prepared (see `prepared`).
 
 const DISPATCH = prepared(
@@ -177,7 +180,7 @@ const RECORD_DELIVERED = prepared(
 
 const RENEW = prepared(
   'webhook-renew',
-  `WITH ${lockedInIdOrder('unnest($1::bigint[], $2::uuid[]) AS r(id, token)')}
+  `WITH ${lockedInIdOrder(HELD)}
     UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
     FROM locked l WHERE d.id = l.id
     RETURNING d.id`,
@@ -376,7 +379,7 @@ export class WebhooksRepository {
   /** Gives back claimed deliveries that were not sent (on shutdown): due again at once. */
   async release(deliveries: ClaimedDelivery[]): Promise<void> {
     await this.dataSource.query(
-      `WITH ${lockedInIdOrder('unnest($1::bigint[], $2::uuid[]) AS r(id, token)')}
+      `WITH ${lockedInIdOrder(HELD)}
        UPDATE webhook_deliveries d SET next_attempt_at = now(), claimed_until = NULL, claim_token = NULL
        FROM locked l WHERE d.id = l.id`,
       [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token)],
