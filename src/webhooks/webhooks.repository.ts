@@ -152,7 +152,7 @@ const CLAIM_DUE = prepared(
        LEFT JOIN unnest($4::int[], $5::int[]) AS busy(webhook_id, n) ON busy.webhook_id = w.id
        CROSS JOIN LATERAL (
          SELECT c.id FROM webhook_deliveries c
-         WHERE c.webhook_id = w.id AND c.status = 'pending' AND c.next_attempt_at <= $1
+         WHERE c.webhook_id = w.id AND c.status = 'pending' AND c.next_attempt_at < $1::timestamptz + interval '1 millisecond'
          ORDER BY c.next_attempt_at, c.id
          LIMIT greatest($6::int - coalesce(busy.n, 0), 0)
          FOR UPDATE SKIP LOCKED
@@ -340,6 +340,11 @@ export class WebhooksRepository {
    * `perWebhook` minus what this worker already has in flight for it, `total` at most. SKIP
    * LOCKED lets workers on every instance claim side by side, each attempt once. The plan is an
    * index range scan per webhook, whatever the table's statistics say.
+   *
+   * `now`, a Date, stands for its whole millisecond: a delivery the dispatch made moments
+   * before is due from PostgreSQL's clock, which counts microseconds, and was otherwise not
+   * yet due when both fell in the same millisecond. It then waited for the next claim: the
+   * next event's, or for the last event of a chat, the poll's, up to WEBHOOK_POLL_MS later.
    */
   claimDue(
     now: Date,
