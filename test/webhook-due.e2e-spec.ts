@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { WebhooksRepository } from '../src/webhooks/webhooks.repository';
 import { startTestApp, type TestApp } from './support/app';
+import { unreachableWebhook } from './support/factories';
 
 /**
  * The worker's clock counts milliseconds, PostgreSQL's microseconds: a delivery the dispatch
@@ -22,16 +23,7 @@ describe('claiming due webhook deliveries', () => {
   });
 
   it('claims a delivery that came due within the millisecond the worker reads as now', async () => {
-    const token = await t.login();
-    const { body: hook } = await t.request('POST', '/api/webhooks', {
-      token,
-      body: {
-        name: 'Due',
-        url: 'http://127.0.0.1:9/hook',
-        secret: 'a-secret-for-due',
-        events: ['game.added'],
-      },
-    });
+    const hook = await unreachableWebhook(t, 'Due');
     // An hour ahead, so the app's own worker leaves both alone.
     const now = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
     const due = async (after: string): Promise<string> =>

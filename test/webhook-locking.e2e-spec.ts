@@ -6,7 +6,7 @@ import {
   type Delivered,
 } from '../src/webhooks/webhooks.repository';
 import { startTestApp, type TestApp } from './support/app';
-import { waitUntil } from './support/factories';
+import { unreachableWebhook, waitUntil } from './support/factories';
 
 /**
  * The worker logs successes, renews its leases and gives claims back in statements over many
@@ -53,22 +53,6 @@ describe('webhook statements over many claimed deliveries', () => {
     };
   }
 
-  /** A webhook that the worker never gets to send to: its deliveries here are not due. */
-  async function webhook(): Promise<{ id: number }> {
-    const token = await t.login();
-    return (
-      await t.request('POST', '/api/webhooks', {
-        token,
-        body: {
-          name: 'Locks',
-          url: 'http://127.0.0.1:9/hook',
-          secret: 'a-secret-for-locks',
-          events: ['game.added'],
-        },
-      })
-    ).body;
-  }
-
   /** `n` deliveries to `hook` under the claim `token`, not due for an hour; answers their ids. */
   async function claimed(hook: { id: number }, n: number, token: string): Promise<string[]> {
     return (
@@ -82,7 +66,7 @@ describe('webhook statements over many claimed deliveries', () => {
   }
 
   it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
-    const hook = await webhook();
+    const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
     const [a, b, c] = await claimed(hook, 3, claim);
     const held = (id: string) =>
@@ -142,7 +126,7 @@ describe('webhook statements over many claimed deliveries', () => {
   });
 
   it('give back on shutdown only the claims still held under their token, due again at once', async () => {
-    const hook = await webhook();
+    const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
     const [mine, taken, done] = await claimed(hook, 3, claim);
     await db.query('UPDATE webhook_deliveries SET claim_token = $2 WHERE id = $1', [

@@ -119,3 +119,23 @@ export async function addGame(
   }
   return added.body;
 }
+
+/**
+ * A `game.added` webhook to an address nothing listens on, for tests that write its delivery
+ * rows by hand and drive the repository's statements on them; answers its id.
+ */
+export async function unreachableWebhook(t: TestApp, name: string): Promise<{ id: number }> {
+  const created = await t.request('POST', '/api/webhooks', {
+    token: await t.login(),
+    body: {
+      name,
+      url: 'http://127.0.0.1:9/hook',
+      secret: `a-secret-for-${name.toLowerCase()}`,
+      events: ['game.added'],
+    },
+  });
+  if (created.status !== 201) {
+    throw new Error(`could not create a webhook: ${created.status} ${created.text}`);
+  }
+  return created.body;
+}
