@@ -1,7 +1,8 @@
 // bench/webhooks: how fast one webhook's deliveries reach a receiver that answers at once,
 // against a bare undici POST loop to the same receiver in the same run; then the lag of a
 // `vote.received` webhook while votes arrive at a steady 200 a second; then the same across a
-// `kill -9` of the API and its restart.
+// `kill -9` of the API and its restart. Beside the burst, the API's own sending code alone (no
+// database, no worker) in the same kind of loop: how far the send itself is from the bare loop.
 // Usage: node bench/webhooks/run.js [deliveries=5000] [seconds of votes=15]
 const path = require('node:path');
 const { fork } = require('node:child_process');
@@ -17,6 +18,7 @@ const {
   ADMIN_URL,
 } = require('../lib/servers');
 
+const root = path.resolve(__dirname, '..', '..');
 const DB = 'jbx_bench_webhooks';
 const DELIVERIES = Number(process.argv[2] ?? 5000);
 const VOTE_SECONDS = Number(process.argv[3] ?? 15);
@@ -59,6 +61,39 @@ async function bareLoop(n, concurrency, body) {
           body,
         });
         await res.body.dump();
+      }
+    }),
+  );
+  return n / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The API's sender alone: each of `n` deliveries gets its body and signed headers made and is
+ * POSTed by the worker's WebhookSender, `concurrency` at once, as the worker does, but with no
+ * database and no worker around it (a built module, like the API it measures).
+ */
+async function senderLoop(sender, n, concurrency, payload) {
+  const { deliveryBody, deliveryHeaders } = require(
+    path.join(root, 'dist/src/webhooks/webhook-signing'),
+  );
+  const createdAt = new Date();
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < n) {
+        const body = deliveryBody('vote.received', createdAt, payload);
+        const headers = deliveryHeaders({
+          deliveryId: next,
+          eventType: 'vote.received',
+          body,
+          secret: 'bench-secret-123',
+          now: new Date(),
+        });
+        const result = await sender.send(receiverUrl, headers, body);
+        if (result.statusCode !== 200) {
+          throw new Error(`sender alone: ${result.error ?? result.statusCode}`);
+        }
       }
     }),
   );
@@ -122,17 +157,28 @@ async function main() {
       receiver.send({ cmd: 'reset' });
       return bareLoop(DELIVERIES, 16, body);
     };
+    const { WebhookSender } = require(path.join(root, 'dist/src/webhooks/webhook-sender'));
+    const sender = new WebhookSender({ allowPrivate: true, allowedHosts: [] }, 10_000, 16);
+    const alone = () => {
+      receiver.send({ cmd: 'reset' });
+      return senderLoop(sender, DELIVERIES, 16, JSON.parse(payload));
+    };
     const cold = await apiBurst();
     await bare(); // warms this process's undici
+    await alone(); // and the sender's code
     const rounds = [];
     for (let i = 0; i < ROUNDS; i++) {
       const round = {};
-      for (const side of i % 2 ? ['bare', 'api'] : ['api', 'bare']) {
+      const sides = ['api', 'bare', 'alone'];
+      for (let k = 0; k < sides.length; k++) {
+        const side = sides[(k + i) % sides.length]; // each side goes first once
         if (side === 'api') round.api = await apiBurst();
-        else round.bare = await bare();
+        else if (side === 'bare') round.bare = await bare();
+        else round.alone = await alone();
       }
       rounds.push(round);
     }
+    await sender.close();
 
     // 2. A steady chat: 200 votes a second through the API, each delivered to the webhook.
     console.error('bursts measured; steady chat...');
@@ -232,12 +278,18 @@ async function main() {
     );
     rounds.forEach((r, i) =>
       console.log(
-        `  warm round ${i + 1}: API ${r.api.rate.toFixed(0).padStart(6)} deliveries/s (${arrival(r.api)}), bare undici ${r.bare.toFixed(0).padStart(6)} requests/s (16 at once), ratio ${(r.api.rate / r.bare).toFixed(2)}`,
+        `  warm round ${i + 1}: API ${r.api.rate.toFixed(0).padStart(6)} deliveries/s (${arrival(r.api)}), bare undici ${r.bare.toFixed(0).padStart(6)} requests/s (16 at once), ratio ${(r.api.rate / r.bare).toFixed(2)}; the API's sender alone ${r.alone.toFixed(0).padStart(6)}/s (${(r.alone / r.bare).toFixed(2)})`,
       ),
     );
     const ratios = rounds.map((r) => r.api.rate / r.bare);
     console.log(
       `  ratio, median of ${ROUNDS} ${percentile(ratios, 50).toFixed(2)} (goal >= 0.5); slowest burst ${Math.min(cold.rate, ...rounds.map((r) => r.api.rate)).toFixed(0)}/s (goal >= 1000)`,
+    );
+    console.log(
+      `  the sender alone against the bare loop, median ${percentile(
+        rounds.map((r) => r.alone / r.bare),
+        50,
+      ).toFixed(2)}: the ceiling of the ratio with no database work at all`,
     );
     console.log(`\n${VOTES_PER_SECOND} votes/s for ${VOTE_SECONDS} s, one vote.received webhook\n`);
     console.log(`  votes stored ${stored}, deliveries ${steady.count} (${steady.unique} distinct)`);
