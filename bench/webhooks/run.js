@@ -221,6 +221,7 @@ async function main() {
     const acknowledged = new Set();
     let killedAt = 0;
     let restartedAt = 0;
+    let restarting;
     let n = 0;
     const sending = [];
     const crashVote = async (username) => {
@@ -243,7 +244,7 @@ async function main() {
         if (!killedAt && n >= (VOTES_PER_SECOND * VOTE_SECONDS) / 3) {
           killedAt = Date.now();
           current.child.kill('SIGKILL');
-          void startApi({ databaseUrl, port: 5401 }).then((restarted) => {
+          restarting = startApi({ databaseUrl, port: 5401 }).then((restarted) => {
             current = restarted;
             restartedAt = Date.now();
           });
@@ -256,6 +257,8 @@ async function main() {
     });
     const crashEnd = Date.now();
     await Promise.all(sending); // every answer in, so `acknowledged` is final
+    // Up before anything is reported or stopped: a short chat can end before the restart does.
+    await restarting;
     // Redeliveries count in `count`, so wait for every acknowledged voter by name.
     const deadline = Date.now() + 90_000;
     let crash = await ask(receiver);
