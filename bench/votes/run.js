@@ -98,7 +98,7 @@ async function main() {
         `       ratio per round: throughput ${share.map((x) => x.toFixed(2)).join(' ')}, p99 ${p99.map((x) => x.toFixed(2)).join(' ')}`,
       );
       console.log(
-        `       median: throughput ${median(share).toFixed(2)} (goal >= 0.85), p99 ${median(p99).toFixed(2)} (goal <= 1.5); errors ${mine.reduce((n, r) => n + r.api.errors, 0)}`,
+        `       median: throughput ${median(share).toFixed(2)} (goal >= 0.85), p99 ${median(p99).toFixed(2)} (goal <= 1.5); API errors ${mine.reduce((n, r) => n + r.api.errors, 0)}`,
       );
     }
   } finally {
