@@ -48,23 +48,28 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
-/** The baseline: the same body POSTed `n` times by a bare undici loop, `concurrency` at once. */
-async function bareLoop(n, concurrency, body) {
+/** Runs `post(i)` for i = 1..n, `concurrency` at once; answers the rate per second. */
+async function postLoop(n, concurrency, post) {
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < n) {
-        const res = await request(receiverUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-        });
-        await res.body.dump();
-      }
+      while (next < n) await post(++next);
     }),
   );
   return n / ((performance.now() - started) / 1000);
+}
+
+/** The baseline: the same body POSTed `n` times by a bare undici loop, `concurrency` at once. */
+function bareLoop(n, concurrency, body) {
+  return postLoop(n, concurrency, async () => {
+    const res = await request(receiverUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await res.body.dump();
+  });
 }
 
 /**
@@ -72,32 +77,25 @@ async function bareLoop(n, concurrency, body) {
  * POSTed by the worker's WebhookSender, `concurrency` at once, as the worker does, but with no
  * database and no worker around it (a built module, like the API it measures).
  */
-async function senderLoop(sender, n, concurrency, payload) {
+function senderLoop(sender, n, concurrency, payload) {
   const { deliveryBody, deliveryHeaders } = require(
     path.join(root, 'dist/src/webhooks/webhook-signing'),
   );
   const createdAt = new Date();
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < n) {
-        const body = deliveryBody('vote.received', createdAt, payload);
-        const headers = deliveryHeaders({
-          deliveryId: next,
-          eventType: 'vote.received',
-          body,
-          secret: 'bench-secret-123',
-          now: new Date(),
-        });
-        const result = await sender.send(receiverUrl, headers, body);
-        if (result.statusCode !== 200) {
-          throw new Error(`sender alone: ${result.error ?? result.statusCode}`);
-        }
-      }
-    }),
-  );
-  return n / ((performance.now() - started) / 1000);
+  return postLoop(n, concurrency, async (deliveryId) => {
+    const body = deliveryBody('vote.received', createdAt, payload);
+    const headers = deliveryHeaders({
+      deliveryId,
+      eventType: 'vote.received',
+      body,
+      secret: 'bench-secret-123',
+      now: new Date(),
+    });
+    const result = await sender.send(receiverUrl, headers, body);
+    if (result.statusCode !== 200) {
+      throw new Error(`sender alone: ${result.error ?? result.statusCode}`);
+    }
+  });
 }
 
 async function main() {
