@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { POLL_LEADING_INTERVAL_MS } from '../src/polls/poll-outcomes';
+import { POLL_LEADING_INTERVAL_MS, PollOutcomes } from '../src/polls/poll-outcomes';
 import { PollsRepository } from '../src/polls/polls.repository';
 import { startTestApp, type TestApp } from './support/app';
 import { createSession, useCatalog, waitUntil } from './support/factories';
@@ -494,6 +494,52 @@ describe('viewer polls', () => {
     }
     expect(await pollEventCount(t, session.id)).toBe(events);
     expect((await t.request('GET', `/api/sessions/${session.id}/poll`)).body.total_votes).toBe(0);
+  });
+
+  it('ends the poll with its session even while a leader is being decided', async () => {
+    const session = await createSession(t, token);
+    await t.request('POST', `/api/sessions/${session.id}/voting/start`, {
+      token,
+      body: { options: [{ label: 'A' }, { label: 'B' }] },
+    });
+    const socket = await subscribed(session.id);
+    // Hold the poll's row as deciding a leader does (PollsRepository.lockForLeading).
+    const db = t.app.get(DataSource);
+    const leader = db.createQueryRunner();
+    await leader.connect();
+    await leader.startTransaction();
+    await leader.query(`SELECT 1 FROM polls WHERE session_id = $1 FOR NO KEY UPDATE`, [session.id]);
+    const outcomes = t.app.get(PollOutcomes);
+    const endWithSession = outcomes.endWithSession.bind(outcomes);
+    let tried = false;
+    const spy = jest.spyOn(outcomes, 'endWithSession').mockImplementation((id) =>
+      endWithSession(id).finally(() => {
+        tried = true;
+      }),
+    );
+    try {
+      await t.request('POST', `/api/sessions/${session.id}/close`, { token, body: {} });
+      // The end either waits for the row (let it go then) or gave up on it: either is seen.
+      const waiting = async () =>
+        (
+          await db.query<{ n: number }[]>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        )[0].n > 0;
+      await waitUntil(async () => tried || (await waiting()));
+      await leader.commitTransaction();
+      const ended = await socket.next(ofType('voting.ended'));
+      expect(ended.data).toMatchObject({ sessionId: session.id, winnerVotes: 0 });
+      expect((await t.request('GET', `/api/sessions/${session.id}/poll`)).body.status).toBe(
+        'ended',
+      );
+    } finally {
+      spy.mockRestore();
+      if (leader.isTransactionActive) await leader.rollbackTransaction();
+      await leader.release();
+      socket.socket.close();
+    }
   });
 });
 

@@ -56,10 +56,14 @@ export class PollOutcomes {
     });
   }
 
-  /** Ends the poll a closed session left open, unless another instance is ending it. */
+  /**
+   * Ends the poll a closed session left open; false when there is none (another instance ended
+   * it first). It waits for the poll rather than skipping it when locked: the lock may be a
+   * leader being decided, not another instance ending it, and nothing would end it later.
+   */
   endWithSession(sessionId: number): Promise<boolean> {
     return this.outbox.transaction(async (tx) => {
-      const poll = await this.polls.claimOpenOf(tx.manager, sessionId);
+      const poll = await this.polls.lockOpen(tx.manager, sessionId);
       if (!poll) return false;
       await this.end(tx, poll);
       return true;

@@ -159,20 +159,6 @@ export class PollsRepository implements OnApplicationShutdown {
     return poll;
   }
 
-  /**
-   * Claims the session's open poll, for ending it with its session; another instance holding
-   * it is skipped (it is ending it).
-   */
-  async claimOpenOf(db: Queryable, sessionId: number): Promise<PollRow | undefined> {
-    const [poll] = await db.query<PollRow[]>(
-      `SELECT ${POLL_COLUMNS} FROM polls
-       WHERE session_id = $1 AND status = 'open' FOR UPDATE SKIP LOCKED`,
-      [sessionId],
-    );
-    if (poll) await this.lockVotes(db, poll.session_id);
-    return poll;
-  }
-
   /** Waits for the session's votes under way, and holds new ones, until the transaction ends. */
   private async lockVotes(db: Queryable, sessionId: number): Promise<void> {
     await db.query('SELECT pg_advisory_xact_lock($1, $2)', [POLL_VOTES_LOCK, sessionId]);
