@@ -5,6 +5,7 @@ import { EventAnnouncer } from './event-announcer';
 import { EventBus } from './event-bus';
 import type { DomainEvent, EventPayloads, EventType } from './event-types';
 import { EventsRepository } from './events.repository';
+import { RecentIds } from './recent-ids';
 
 /** How many published event ids are remembered to keep a late duplicate from going out twice. */
 export const RECENT_IDS = 10_000;
@@ -37,7 +38,7 @@ export class OutboxTransaction {
  */
 @Injectable()
 export class EventOutbox {
-  private readonly recent = new Set<number>();
+  private readonly recent = new RecentIds(RECENT_IDS);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -74,9 +75,7 @@ export class EventOutbox {
 
   /** Puts a committed event on this instance's bus, once. Returns false for one already published. */
   emit(event: DomainEvent): boolean {
-    if (this.recent.has(event.id)) return false;
-    this.recent.add(event.id);
-    if (this.recent.size > RECENT_IDS) this.recent.delete(this.recent.values().next().value!);
+    if (!this.recent.add(event.id)) return false;
     this.bus.publish(event);
     return true;
   }
