@@ -93,19 +93,34 @@ function claimingStatement(claiming: string, before = ''): string {
 }
 
 /**
- * A CTE `locked`: the pending deliveries among `rows` (an `r(id, token, ...)` list) still under
- * their claim's token, with `columns` of `r`, locked in id order. Statements that update many
- * claimed deliveries at once (logging successes, renewing leases, giving claims back) can run
- * at the same time on the same rows; locking them in one order means none ever waits on
- * another while holding a row that one wants (a deadlock, which cost a batch of logged
+ * A CTE `locked`: the pending deliveries among `rows` (an `r(id, token, ...)` list, in id order:
+ * see `inIdOrder`) still under their claim's token, with `columns` of `r`. Statements that
+ * update many claimed deliveries at once (logging successes, renewing leases, giving claims
+ * back) can run at the same time on the same rows; locking them in one order means none ever
+ * waits on another while holding a row that one wants (a deadlock, which cost a batch of logged
  * successes: they were sent again).
+ *
+ * Each row is looked up by its key and locked in a lateral subquery, which PostgreSQL runs once
+ * per listed row, in the list's order, whatever the statistics say. Joined plainly, the planner
+ * could read every pending delivery to find the few listed (a hash join over the claim index),
+ * and under a backlog of thousands each batch of logged successes read them all. For the same
+ * reason the statements' UPDATE names the rows by key as well (`d.id = ANY ($1)`), or it may
+ * read the whole table to join it with `locked`.
  */
 function lockedInIdOrder(rows: string, columns = ''): string {
   return `locked AS (
       SELECT d.id${columns ? ', ' + columns : ''} FROM ${rows}
-      JOIN webhook_deliveries d ON d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
-      ORDER BY d.id FOR UPDATE OF d
+      CROSS JOIN LATERAL (
+        SELECT d.id FROM webhook_deliveries d
+        WHERE d.id = r.id AND d.claim_token = r.token AND d.status = 'pending'
+        FOR UPDATE
+      ) d
     )`;
+}
+
+/** Claimed deliveries (or what holds one) sorted by id, the order `lockedInIdOrder` locks in. */
+function inIdOrder<T>(items: T[], id: (item: T) => string): T[] {
+  return [...items].sort((a, b) => Number(id(a)) - Number(id(b)));
 }
 
 /** Claims held, as `$1` their ids and `$2` their tokens: what `lockedInIdOrder` takes. */
@@ -175,14 +190,14 @@ const RECORD_DELIVERED = prepared(
     UPDATE webhook_deliveries d
     SET status = 'delivered', delivered_at = l.at, claimed_until = NULL, last_status_code = l.status_code,
         last_error = NULL, attempts = l.attempt
-    FROM locked l WHERE d.id = l.id`,
+    FROM locked l WHERE d.id = l.id AND d.id = ANY ($1::bigint[])`,
 );
 
 const RENEW = prepared(
   'webhook-renew',
   `WITH ${lockedInIdOrder(HELD)}
     UPDATE webhook_deliveries d SET next_attempt_at = $3, claimed_until = $3
-    FROM locked l WHERE d.id = l.id
+    FROM locked l WHERE d.id = l.id AND d.id = ANY ($1::bigint[])
     RETURNING d.id`,
 );
 
@@ -372,7 +387,8 @@ export class WebhooksRepository {
    * Extends the lease of claims still held (same token, still pending) to `leaseUntil`; answers
    * the ids renewed.
    */
-  async renew(deliveries: ClaimedDelivery[], leaseUntil: Date): Promise<string[]> {
+  async renew(held: ClaimedDelivery[], leaseUntil: Date): Promise<string[]> {
+    const deliveries = inIdOrder(held, (d) => d.id);
     const { rows } = await modify<{ id: string }>(this.dataSource, RENEW, [
       deliveries.map((d) => d.id),
       deliveries.map((d) => d.claim_token),
@@ -382,11 +398,12 @@ export class WebhooksRepository {
   }
 
   /** Gives back claimed deliveries that were not sent (on shutdown): due again at once. */
-  async release(deliveries: ClaimedDelivery[]): Promise<void> {
+  async release(held: ClaimedDelivery[]): Promise<void> {
+    const deliveries = inIdOrder(held, (d) => d.id);
     await this.dataSource.query(
       `WITH ${lockedInIdOrder(HELD)}
        UPDATE webhook_deliveries d SET next_attempt_at = now(), claimed_until = NULL, claim_token = NULL
-       FROM locked l WHERE d.id = l.id`,
+       FROM locked l WHERE d.id = l.id AND d.id = ANY ($1::bigint[])`,
       [deliveries.map((d) => d.id), deliveries.map((d) => d.claim_token)],
     );
   }
@@ -395,7 +412,8 @@ export class WebhooksRepository {
    * Records successful attempts in one statement: their log rows, and their deliveries as
    * delivered (those whose claim is still the worker's).
    */
-  async recordDelivered(done: Delivered[]): Promise<void> {
+  async recordDelivered(attempts: Delivered[]): Promise<void> {
+    const done = inIdOrder(attempts, (d) => d.delivery.id);
     const column = <T>(pick: (d: Delivered) => T) => done.map(pick);
     await this.dataSource.query(RECORD_DELIVERED, [
       column((d) => d.delivery.id),
