@@ -6,7 +6,7 @@ import {
   type Delivered,
 } from '../src/webhooks/webhooks.repository';
 import { startTestApp, type TestApp } from './support/app';
-import { unreachableWebhook, waitUntil } from './support/factories';
+import { claimedDeliveries, unreachableWebhook, waitUntil } from './support/factories';
 
 /**
  * The worker logs successes, renews its leases and gives claims back in statements over many
@@ -53,22 +53,10 @@ describe('webhook statements over many claimed deliveries', () => {
     };
   }
 
-  /** `n` deliveries to `hook` under the claim `token`, not due for an hour; answers their ids. */
-  async function claimed(hook: { id: number }, n: number, token: string): Promise<string[]> {
-    return (
-      await db.query(
-        `INSERT INTO webhook_deliveries (webhook_id, event_type, body, next_attempt_at, claimed_until, claim_token)
-         SELECT $1, 'game.added', '{}', now() + interval '1 hour', now() + interval '1 hour', $2
-         FROM generate_series(1, $3) RETURNING id::text AS id`,
-        [hook.id, token, n],
-      )
-    ).map((row: { id: string }) => row.id);
-  }
-
   it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
-    const [a, b, c] = await claimed(hook, 3, claim);
+    const [a, b, c] = await claimedDeliveries(db, hook, 3, claim);
     const held = (id: string) =>
       ({
         id,
@@ -128,7 +116,7 @@ describe('webhook statements over many claimed deliveries', () => {
   it('give back on shutdown only the claims still held under their token, due again at once', async () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
-    const [mine, taken, done] = await claimed(hook, 3, claim);
+    const [mine, taken, done] = await claimedDeliveries(db, hook, 3, claim);
     await db.query('UPDATE webhook_deliveries SET claim_token = $2 WHERE id = $1', [
       taken,
       randomUUID(),

@@ -4,6 +4,7 @@ import { EventsRepository } from '../src/events/events.repository';
 import { LOOK_BACK_PAGE } from '../src/events/event-relay';
 import { type ClaimedDelivery, WebhooksRepository } from '../src/webhooks/webhooks.repository';
 import { startTestApp, type TestApp } from './support/app';
+import { claimedDeliveries, unreachableWebhook } from './support/factories';
 
 /** Events already behind the dispatch's cursor: a week of a busy chat's history, scaled down. */
 const HISTORY = 20_000;
@@ -164,21 +165,21 @@ describe('database plans on a database without statistics', () => {
     const PENDING = 2_000;
     const BATCH = 20;
 
-    /** A batch of BATCH claims among PENDING pending deliveries, made on `runner`. */
+    /** A batch of BATCH claims among PENDING pending deliveries, written on `runner`. */
     async function claimedAmongPending(runner: QueryRunner): Promise<ClaimedDelivery[]> {
-      const [{ id: webhookId }] = await runner.query(
-        `INSERT INTO webhooks (name, url, secret, events, enabled)
-         VALUES ('plans', 'http://127.0.0.1:9/', 'plans-secret-123', '{vote.received}', false)
-         RETURNING id`,
+      const hook = await unreachableWebhook(app, 'Plans');
+      const token = randomUUID();
+      const ids = await claimedDeliveries(runner, hook, PENDING, token);
+      return ids.slice(PENDING / 2, PENDING / 2 + BATCH).map(
+        (id) =>
+          ({
+            id,
+            webhook_id: hook.id,
+            event_type: 'game.added',
+            claim_token: token,
+            attempts: 1,
+          }) as ClaimedDelivery,
       );
-      const rows = (await runner.query(
-        `INSERT INTO webhook_deliveries (webhook_id, event_type, next_attempt_at, claimed_until, claim_token)
-         SELECT $1, 'vote.received', now() + interval '1 hour', now() + interval '1 hour', gen_random_uuid()
-         FROM generate_series(1, $2)
-         RETURNING id::text, webhook_id, event_type, claim_token`,
-        [webhookId, PENDING],
-      )) as ClaimedDelivery[];
-      return rows.slice(PENDING / 2, PENDING / 2 + BATCH).map((row) => ({ ...row, attempts: 1 }));
     }
 
     const statements = {

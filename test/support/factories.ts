@@ -139,3 +139,23 @@ export async function unreachableWebhook(t: TestApp, name: string): Promise<{ id
   }
   return created.body;
 }
+
+/**
+ * `n` deliveries to `hook` under the claim `token`, not due for an hour (the app's own worker
+ * leaves them alone), written through `db` (a transaction's runner, or the data source);
+ * answers their ids in the order written.
+ */
+export async function claimedDeliveries(
+  db: Pick<DataSource, 'query'>,
+  hook: { id: number },
+  n: number,
+  token: string,
+): Promise<string[]> {
+  const rows: { id: string }[] = await db.query(
+    `INSERT INTO webhook_deliveries (webhook_id, event_type, body, next_attempt_at, claimed_until, claim_token)
+     SELECT $1, 'game.added', '{}', now() + interval '1 hour', now() + interval '1 hour', $2
+     FROM generate_series(1, $3) RETURNING id::text AS id`,
+    [hook.id, token, n],
+  );
+  return rows.map((row) => row.id);
+}
