@@ -51,9 +51,14 @@ function literal(value: unknown): string {
   return `'${written.replace(/'/g, "''")}'`;
 }
 
-/** The page the dispatch is asked for (the worker's size). */
-const PAGE = 1_000;
-const dispatchPage = (recorder: DataSource) => new WebhooksRepository(recorder).dispatch(PAGE);
+/** The page a reserve is asked for (the most a webhook's worker asks for). */
+const PAGE = 256;
+const reservePage = (webhookId: number) => (recorder: DataSource) =>
+  new WebhooksRepository(recorder).reserve(webhookId, PAGE, PAGE, {
+    now: new Date(),
+    leaseUntil: new Date(Date.now() + 60_000),
+    token: randomUUID(),
+  });
 
 /**
  * Plans on a new install: no statistics have been gathered yet, so the planner's estimates can
@@ -62,27 +67,22 @@ const dispatchPage = (recorder: DataSource) => new WebhooksRepository(recorder).
 describe('database plans on a database without statistics', () => {
   let app: TestApp;
   let db: DataSource;
+  /** A webhook made after the history: its cursor is past every event. */
+  let reader: { id: number };
 
   beforeAll(async () => {
     app = await startTestApp();
     db = app.app.get(DataSource);
     // Keep the tables as a new install has them: autovacuum must not gather statistics meanwhile.
-    for (const table of ['events', 'webhook_dispatch', 'webhook_deliveries']) {
+    for (const table of ['events', 'webhook_cursors', 'webhook_deliveries']) {
       await db.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
     }
     await db.query(
       `INSERT INTO events (type, payload) SELECT 'session.ended', '{}' FROM generate_series(1, $1)`,
       [HISTORY],
     );
-    await dispatchedAll();
+    reader = await unreachableWebhook(app, 'Reader');
   });
-
-  /** Puts the dispatch's cursor past every event. */
-  const dispatchedAll = () =>
-    db.query(
-      `UPDATE webhook_dispatch SET (xid, event_id) =
-         (SELECT xid, id FROM events ORDER BY xid DESC, id DESC LIMIT 1)`,
-    );
 
   afterAll(async () => {
     await app?.close();
@@ -137,24 +137,28 @@ describe('database plans on a database without statistics', () => {
   const eventsRead = (sql: string, params: unknown[], plan: 'custom' | 'generic' = 'custom') =>
     rolledBack((runner) => rowsRead(runner, 'events', sql, params, plan));
 
-  // The dispatch runs for every batch of new events: a plan that starts from the first event
+  // A reserve runs for every batch of new events: a plan that starts from the first event
   // kept gets slower with every event, up to a week's.
-  // The dispatch is prepared: after a few runs on a connection, its plan may be the generic one.
+  // It is prepared: after a few runs on a connection, its plan may be the generic one.
   describe.each(['custom', 'generic'] as const)('with its %s plan', (plan) => {
-    it('the webhook dispatch reads only the events past its cursor, not the history before it', async () => {
-      const { sql, params } = await statementOf(dispatchPage);
+    it("a webhook's reserve reads only the events past its cursor, not the history before it", async () => {
+      const { sql, params } = await statementOf(reservePage(reader.id));
       // Nothing is past the cursor; a plan that starts from the first event reads all HISTORY.
       expect(await eventsRead(sql, params, plan)).toBe(0);
     });
 
-    it('the webhook dispatch reads one page of a backlog, not the whole backlog', async () => {
-      await db.query("UPDATE webhook_dispatch SET (xid, event_id) = ('0', 0)");
-      try {
-        const { sql, params } = await statementOf(dispatchPage);
-        expect(await eventsRead(sql, params, plan)).toBeLessThanOrEqual(PAGE);
-      } finally {
-        await dispatchedAll();
-      }
+    it("a webhook's reserve reads one page of a backlog, not the whole backlog", async () => {
+      const { sql, params } = await statementOf(reservePage(reader.id));
+      const read = await rolledBack(async (runner) => {
+        // The whole history owed, in this transaction only (which holds the cursor meanwhile).
+        await runner.query(
+          "UPDATE webhook_cursors SET (xid, event_id) = ('0', 0) WHERE webhook_id = $1",
+          [reader.id],
+        );
+        return rowsRead(runner, 'events', sql, params, plan);
+      });
+      expect(read).toBeLessThanOrEqual(PAGE);
+      expect(read).toBeGreaterThan(0);
     });
   });
 
@@ -219,8 +223,10 @@ describe('database plans on a database without statistics', () => {
     try {
       const onOneConnection = runner.manager as unknown as DataSource;
       const webhooks = new WebhooksRepository(onOneConnection);
-      await webhooks.dispatch(PAGE);
       const claim = { now: new Date(), leaseUntil: new Date(), token: randomUUID() };
+      await webhooks.reserve(reader.id, 1, 1, claim);
+      await webhooks.takeOverPages(claim, 1);
+      await webhooks.recordPageDelivered([]);
       await webhooks.claimDue(claim.now, claim.leaseUntil, claim.token, {
         perWebhook: 1,
         total: 1,
@@ -233,9 +239,11 @@ describe('database plans on a database without statistics', () => {
       )) as { name: string }[];
       expect(names.map((n) => n.name)).toEqual([
         'webhook-claim-due',
-        'webhook-dispatch',
         'webhook-record-delivered',
+        'webhook-record-page-delivered',
         'webhook-renew',
+        'webhook-reserve',
+        'webhook-take-over-pages',
       ]);
     } finally {
       await runner.release();

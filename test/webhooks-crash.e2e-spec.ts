@@ -73,13 +73,14 @@ describe('webhook deliveries survive a crash', () => {
     client.on('error', () => undefined); // dropped with the database at the end
     await client.connect();
 
-    // Killed in the middle of the send, once its claim's lease has been renewed: the lease
-    // stays short however long the send takes, so a crash holds the webhook for 5 s at most.
+    // Killed in the middle of the send, once its page's lease has been renewed: the lease
+    // stays short however long the send takes, so a crash holds the delivery for 5 s at most.
+    // Nothing of it is written before its attempt ends: it is owed by the page alone.
     await receiver.waitFor(1);
     const lease = async () =>
       (
         await client.query(
-          `SELECT claimed_until, claimed_until <= now() + interval '5 s' AS short FROM webhook_deliveries`,
+          `SELECT claimed_until, claimed_until <= now() + interval '5 s' AS short FROM webhook_pages`,
         )
       ).rows[0];
     const claimed = await lease();
@@ -110,7 +111,10 @@ describe('webhook deliveries survive a crash', () => {
     // The receiver has answered; the worker records that a moment later.
     const statuses = async () =>
       (await client.query(`SELECT status, attempts FROM webhook_deliveries ORDER BY id`)).rows;
-    await waitUntil(async () => (await statuses()).every((r) => r.status === 'delivered'));
+    await waitUntil(async () => {
+      const rows = await statuses();
+      return rows.length === 2 && rows.every((r) => r.status === 'delivered');
+    });
     // The attempt the crash cut off was never logged, so it is not counted: the count and the
     // log agree, attempt 1 of each delivery being the one that arrived.
     expect(await statuses()).toEqual([

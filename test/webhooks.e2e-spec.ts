@@ -293,11 +293,14 @@ describe('webhooks', () => {
       await t.request('POST', `/api/sessions/${sessionId}/close`, { token, body: {} });
       const [request] = await receiver.waitFor(1);
       expect(request.headers['x-webhook-event']).toBe('session.ended');
-      // The game.added before it never became a delivery, so it can never be sent.
-      const deliveries = await t.app
-        .get(DataSource)
-        .query('SELECT event_type FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]);
-      expect(deliveries).toEqual([{ event_type: 'session.ended' }]);
+      // The game.added before it never became a delivery, so it can never be sent. (The one
+      // sent gets its row once its success is written down, a moment after the answer.)
+      const deliveries = () =>
+        t.app
+          .get(DataSource)
+          .query('SELECT event_type FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]);
+      await waitUntil(async () => (await deliveries()).length > 0);
+      expect(await deliveries()).toEqual([{ event_type: 'session.ended' }]);
       expect(receiver.requests).toHaveLength(1);
       expect(JSON.parse(request.body).data.session).toMatchObject({
         id: sessionId,
@@ -605,14 +608,18 @@ describe('a claim taken over mid-send', () => {
       const before = await failedSends();
       await addGame(t, token);
       await receiver.waitFor(1);
-      // Another worker claims it, as after this one's lease ran out.
+      // Another worker takes its page over, as after this one's lease ran out.
       await db.query(
-        'UPDATE webhook_deliveries SET claim_token = gen_random_uuid() WHERE webhook_id = $1',
+        'UPDATE webhook_pages SET claim_token = gen_random_uuid() WHERE webhook_id = $1',
         [hook.id],
       );
       await waitUntil(async () => (await failedSends()) > before);
       expect((await t.request('GET', `/api/webhooks/${hook.id}/logs`, { token })).body).toEqual([]);
-      expect(await db.query('SELECT attempts FROM webhook_deliveries')).toEqual([{ attempts: 0 }]);
+      // Nothing written for it: the delivery is still its page's, for the new holder to send.
+      expect(await db.query('SELECT id FROM webhook_deliveries')).toEqual([]);
+      expect(await db.query('SELECT cardinality(delivery_ids) AS owed FROM webhook_pages')).toEqual(
+        [{ owed: 1 }],
+      );
     } finally {
       await receiver.close();
       await t.close();
@@ -740,7 +747,10 @@ describe('webhook delivery across instances', () => {
         a.app.get(DataSource).query('SELECT status, attempts FROM webhook_deliveries ORDER BY id');
       // Once every delivery is recorded as delivered nothing can claim it again, and a second
       // claim of one in flight would show as a second attempt.
-      await waitUntil(async () => (await deliveries()).every((d: any) => d.status === 'delivered'));
+      await waitUntil(async () => {
+        const rows = await deliveries();
+        return rows.length === 30 && rows.every((d: any) => d.status === 'delivered');
+      });
       expect(await deliveries()).toEqual(
         Array.from({ length: 30 }, () => ({ status: 'delivered', attempts: 1 })),
       );

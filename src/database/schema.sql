@@ -428,6 +428,13 @@ CREATE SEQUENCE public.webhook_attempts_id_seq
 
 ALTER SEQUENCE public.webhook_attempts_id_seq OWNED BY public.webhook_attempts.id;
 
+CREATE TABLE public.webhook_cursors (
+    webhook_id integer NOT NULL,
+    xid xid8 NOT NULL,
+    event_id bigint NOT NULL,
+    since timestamp with time zone DEFAULT now() NOT NULL
+);
+
 CREATE TABLE public.webhook_deliveries (
     id bigint NOT NULL,
     webhook_id integer NOT NULL,
@@ -457,12 +464,25 @@ CREATE SEQUENCE public.webhook_deliveries_id_seq
 
 ALTER SEQUENCE public.webhook_deliveries_id_seq OWNED BY public.webhook_deliveries.id;
 
-CREATE TABLE public.webhook_dispatch (
-    singleton boolean DEFAULT true NOT NULL,
-    xid xid8 NOT NULL,
-    event_id bigint NOT NULL,
-    CONSTRAINT webhook_dispatch_singleton_check CHECK (singleton)
+CREATE TABLE public.webhook_pages (
+    id bigint NOT NULL,
+    webhook_id integer NOT NULL,
+    event_ids bigint[] NOT NULL,
+    delivery_ids bigint[] NOT NULL,
+    event_types text[] NOT NULL,
+    claimed_until timestamp with time zone NOT NULL,
+    claim_token uuid NOT NULL,
+    CONSTRAINT webhook_pages_check CHECK (((cardinality(delivery_ids) = cardinality(event_ids)) AND (cardinality(event_types) = cardinality(event_ids))))
 );
+
+CREATE SEQUENCE public.webhook_pages_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE public.webhook_pages_id_seq OWNED BY public.webhook_pages.id;
 
 CREATE TABLE public.webhooks (
     id integer NOT NULL,
@@ -507,6 +527,8 @@ ALTER TABLE ONLY public.votes ALTER COLUMN id SET DEFAULT nextval('public.votes_
 ALTER TABLE ONLY public.webhook_attempts ALTER COLUMN id SET DEFAULT nextval('public.webhook_attempts_id_seq'::regclass);
 
 ALTER TABLE ONLY public.webhook_deliveries ALTER COLUMN id SET DEFAULT nextval('public.webhook_deliveries_id_seq'::regclass);
+
+ALTER TABLE ONLY public.webhook_pages ALTER COLUMN id SET DEFAULT nextval('public.webhook_pages_id_seq'::regclass);
 
 ALTER TABLE ONLY public.webhooks ALTER COLUMN id SET DEFAULT nextval('public.webhooks_id_seq'::regclass);
 
@@ -561,14 +583,17 @@ ALTER TABLE ONLY public.votes
 ALTER TABLE ONLY public.webhook_attempts
     ADD CONSTRAINT webhook_attempts_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY public.webhook_cursors
+    ADD CONSTRAINT webhook_cursors_pkey PRIMARY KEY (webhook_id);
+
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_one_per_event UNIQUE (webhook_id, event_id);
 
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_pkey PRIMARY KEY (id);
 
-ALTER TABLE ONLY public.webhook_dispatch
-    ADD CONSTRAINT webhook_dispatch_pkey PRIMARY KEY (singleton);
+ALTER TABLE ONLY public.webhook_pages
+    ADD CONSTRAINT webhook_pages_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY public.webhooks
     ADD CONSTRAINT webhooks_pkey PRIMARY KEY (id);
@@ -610,6 +635,8 @@ CREATE INDEX webhook_deliveries_claim ON public.webhook_deliveries USING btree (
 CREATE INDEX webhook_deliveries_event ON public.webhook_deliveries USING btree (event_id);
 
 CREATE INDEX webhook_deliveries_finished ON public.webhook_deliveries USING btree (created_at) WHERE (status <> 'pending'::text);
+
+CREATE INDEX webhook_pages_webhook ON public.webhook_pages USING btree (webhook_id);
 
 ALTER TABLE ONLY public.games
     ADD CONSTRAINT games_pack_name_fkey FOREIGN KEY (pack_name) REFERENCES public.packs(name) ON UPDATE CASCADE;
@@ -656,8 +683,14 @@ ALTER TABLE ONLY public.webhook_attempts
 ALTER TABLE ONLY public.webhook_attempts
     ADD CONSTRAINT webhook_attempts_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
 
+ALTER TABLE ONLY public.webhook_cursors
+    ADD CONSTRAINT webhook_cursors_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_event_id_fkey FOREIGN KEY (event_id) REFERENCES public.events(id) ON DELETE SET NULL;
 
 ALTER TABLE ONLY public.webhook_deliveries
     ADD CONSTRAINT webhook_deliveries_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;
+
+ALTER TABLE ONLY public.webhook_pages
+    ADD CONSTRAINT webhook_pages_webhook_id_fkey FOREIGN KEY (webhook_id) REFERENCES public.webhooks(id) ON DELETE CASCADE;

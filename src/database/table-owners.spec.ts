@@ -22,6 +22,8 @@ const OWNERS: Record<string, string> = {
   webhooks: 'webhooks/webhooks.repository.ts',
   webhook_deliveries: 'webhooks/webhooks.repository.ts',
   webhook_attempts: 'webhooks/webhooks.repository.ts',
+  webhook_cursors: 'webhooks/webhooks.repository.ts',
+  webhook_pages: 'webhooks/webhooks.repository.ts',
   room_monitor_leases: 'rooms/rooms.repository.ts',
   polls: 'polls/polls.repository.ts',
   poll_options: 'polls/polls.repository.ts',

@@ -33,6 +33,19 @@ export interface ClaimedDelivery {
   /** The event, while it is stored. */
   event_created_at: Date | null;
   event_payload: unknown;
+  /**
+   * The page this delivery was reserved in, when it has no row yet (its first attempt, sent
+   * before anything is written): the page's lease is its claim, `claim_token` the page's.
+   */
+  page?: string;
+}
+
+/** A page reserved or taken over, and what of it is owed: the deliveries without a row. */
+export interface ReservedPage {
+  id: string;
+  webhookId: number;
+  token: string;
+  deliveries: ClaimedDelivery[];
 }
 
 /** A claim: the lease it holds until, and the token that proves it. */
@@ -128,31 +141,112 @@ const HELD = 'unnest($1::bigint[], $2::uuid[]) AS r(id, token)';
 
 // The worker's statements, run on every batch: prepared (see `prepared`).
 
-const DISPATCH = prepared(
-  'webhook-dispatch',
+/** The last event below the watermark: where a cursor starts that owes nothing yet. */
+const WATERMARK_POSITION = `(SELECT xid, id FROM events WHERE ${BELOW_WATERMARK} ORDER BY xid DESC, id DESC LIMIT 1)`;
+
+/** What a send needs of a page's delivery, from `o(page_id, webhook_id, claim_token, event_id, delivery_id, event_type)`. */
+const PAGE_DELIVERY_COLUMNS = `o.page_id::text AS page, o.delivery_id::text AS id, o.webhook_id, o.event_id::text AS event_id,
+  coalesce(e.type, o.event_type) AS event_type, NULL::text AS body, 1 AS attempts, NULL::int AS max_attempts, false AS is_test,
+  o.claim_token, w.url, w.secret, false AS failing, e.created_at AS event_created_at, e.payload AS event_payload`;
+
+const RESERVE = prepared(
+  'webhook-reserve',
   `WITH cursor AS (
-      SELECT xid, event_id FROM webhook_dispatch FOR UPDATE SKIP LOCKED
-    ), batch AS (
-      SELECT e.id, e.xid, e.type, e.created_at FROM cursor c CROSS JOIN LATERAL (
-        SELECT id, xid, type, created_at FROM events
+      SELECT c.xid, c.event_id, c.since, w.events, w.failing_since IS NOT NULL AS failing, w.url, w.secret
+      FROM webhook_cursors c JOIN webhooks w ON w.id = c.webhook_id
+      WHERE c.webhook_id = $1 AND w.enabled
+      FOR UPDATE OF c SKIP LOCKED
+    ), scanned AS (
+      SELECT e.id, e.xid, e.type, e.created_at, e.payload,
+             e.type = ANY (c.events) AND e.created_at >= c.since AS wanted
+      FROM cursor c CROSS JOIN LATERAL (
+        SELECT id, xid, type, created_at, payload FROM events
         WHERE (xid, id) > (c.xid, c.event_id) AND ${BELOW_WATERMARK}
-        ORDER BY xid, id LIMIT $1
+        ORDER BY xid, id LIMIT CASE WHEN c.failing THEN $5::int ELSE $2::int END
       ) e
+    ), owed AS (
+      SELECT id, xid, type, created_at, payload, nextval('webhook_deliveries_id_seq') AS delivery_id
+      FROM (SELECT * FROM scanned WHERE wanted ORDER BY xid, id) w
     ), last AS (
-      SELECT xid, id FROM batch ORDER BY xid DESC, id DESC LIMIT 1
-    ), created AS (
-      INSERT INTO webhook_deliveries (webhook_id, event_id, event_type)
-      SELECT w.id, b.id, b.type FROM batch b
-      JOIN webhooks w ON w.enabled AND b.type = ANY (w.events) AND w.created_at <= b.created_at
-      ORDER BY b.xid, b.id, w.id
-      ON CONFLICT (webhook_id, event_id) DO NOTHING
+      SELECT xid, id FROM scanned ORDER BY xid DESC, id DESC LIMIT 1
     ), moved AS (
-      UPDATE webhook_dispatch SET xid = last.xid, event_id = last.id FROM last
-      RETURNING webhook_dispatch.xid, webhook_dispatch.event_id
+      UPDATE webhook_cursors c SET xid = last.xid, event_id = last.id FROM last
+      WHERE c.webhook_id = $1
+    ), waiting AS (
+      INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type)
+      SELECT o.delivery_id, $1, o.id, o.type FROM owed o, cursor c WHERE c.failing
+      RETURNING id
+    ), page AS (
+      INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
+      SELECT $1, array_agg(o.id ORDER BY o.xid, o.id), array_agg(o.delivery_id ORDER BY o.xid, o.id),
+             array_agg(o.type ORDER BY o.xid, o.id), $3, $4
+      FROM owed o, cursor c WHERE NOT c.failing HAVING count(*) > 0
+      RETURNING id
+    ), summary AS (
+      SELECT coalesce((SELECT xid FROM last), (SELECT xid FROM cursor))::text AS cursor_xid,
+             coalesce((SELECT id FROM last), (SELECT event_id FROM cursor)) AS cursor_id,
+             (SELECT count(*) FROM scanned)::int AS scanned, EXISTS (SELECT 1 FROM cursor) AS reserved,
+             EXISTS (SELECT 1 FROM waiting) AS waiting,
+             (SELECT url FROM cursor) AS url, (SELECT secret FROM cursor) AS secret
     )
-    SELECT coalesce((SELECT xid FROM moved), (SELECT xid FROM cursor))::text AS xid,
-           coalesce((SELECT event_id FROM moved), (SELECT event_id FROM cursor)) AS id,
-           (SELECT count(*) FROM batch)::int AS scanned`,
+    SELECT s.*, o.id::text AS event_id, o.delivery_id::text AS id, o.type AS event_type,
+           o.created_at AS event_created_at, o.payload AS event_payload, p.id::text AS page
+    FROM summary s LEFT JOIN page p ON true LEFT JOIN owed o ON p.id IS NOT NULL
+    ORDER BY o.xid, o.id`,
+);
+
+/**
+ * Pages whose holder's lease ended (it died, or gave them back), taken over with a new lease:
+ * a row per delivery still owed (no row of its own yet), or one with no delivery for a page
+ * that owes nothing any more.
+ */
+const TAKE_OVER_PAGES = prepared(
+  'webhook-take-over-pages',
+  `WITH taken AS (
+      UPDATE webhook_pages p SET claimed_until = $2, claim_token = $3
+      FROM (
+        SELECT p.id FROM webhook_pages p JOIN webhooks w ON w.id = p.webhook_id AND w.enabled
+        WHERE p.claimed_until < $1 ORDER BY p.id LIMIT $4 FOR UPDATE OF p SKIP LOCKED
+      ) t WHERE p.id = t.id
+      RETURNING p.*
+    ), o AS (
+      SELECT t.id AS page_id, t.webhook_id, t.claim_token, u.event_id, u.delivery_id, u.event_type, u.n
+      FROM taken t CROSS JOIN LATERAL unnest(t.event_ids, t.delivery_ids, t.event_types)
+        WITH ORDINALITY AS u(event_id, delivery_id, event_type, n)
+      WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = u.delivery_id)
+    )
+    SELECT t.id::text AS page_id, t.webhook_id, t.claim_token AS page_token, o.delivery_id IS NOT NULL AS owes,
+           ${PAGE_DELIVERY_COLUMNS}
+    FROM taken t LEFT JOIN o ON o.page_id = t.id
+    LEFT JOIN webhooks w ON w.id = t.webhook_id LEFT JOIN events e ON e.id = o.event_id
+    ORDER BY t.id, o.n`,
+);
+
+/**
+ * Successful first attempts of pages' deliveries: each gets its row, delivered, and its log
+ * row, if its page is still held under the token (locked, so a takeover waits for this).
+ */
+const RECORD_PAGE_DELIVERED = prepared(
+  'webhook-record-page-delivered',
+  `WITH held AS (
+      SELECT p.id FROM unnest($10::bigint[], $11::uuid[]) AS r(id, token)
+      CROSS JOIN LATERAL (
+        SELECT p.id FROM webhook_pages p WHERE p.id = r.id AND p.claim_token = r.token FOR SHARE
+      ) p
+    ), done AS (
+      SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::bigint[])
+        AS a(delivery_id, webhook_id, event_type, event_id, attempted_at, status_code, duration_ms, response_body, page_id)
+      WHERE a.page_id IN (SELECT id FROM held)
+    ), delivered AS (
+      INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, delivered_at,
+                                      last_status_code, next_attempt_at)
+      SELECT delivery_id, webhook_id, event_id, event_type, 'delivered', 1, attempted_at, status_code, attempted_at
+      FROM done
+    )
+    INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
+                                  status_code, duration_ms, success, response_body)
+    SELECT delivery_id, webhook_id, event_type, 1, attempted_at, status_code, duration_ms, true, response_body
+    FROM done`,
 );
 
 const CLAIM_DUE = prepared(
@@ -202,15 +296,17 @@ const RENEW = prepared(
 );
 
 /**
- * Every statement on `webhooks`, `webhook_deliveries`, `webhook_attempts` and
- * `webhook_dispatch`.
+ * Every statement on `webhooks`, `webhook_cursors`, `webhook_pages`, `webhook_deliveries` and
+ * `webhook_attempts`.
  *
- * Delivery rows are made from the event log by `dispatch`: it reads the events past its cursor
- * in commit order, below the watermark (see EventsRepository), and writes one delivery per
- * enabled webhook subscribed to each event's type (and older than the event), moving the
- * cursor in the same statement.
- * An event is therefore owed to a webhook from its commit on, crash or not, without any cost
- * inside the event's own transaction. Test sends and manual retries are written here too.
+ * Deliveries come from the event log: `reserve` reads the events past a webhook's cursor, in
+ * commit order and below the watermark (see EventsRepository), and reserves those the webhook
+ * subscribes to as a page, moving the cursor in the same statement. An event is therefore owed
+ * to a webhook from its commit on, crash or not, without any cost inside the event's own
+ * transaction. A page's deliveries are sent first and written after: each gets its row once
+ * attempted (`recordPageDelivered` for successes, `materialize` before a failure's outcome),
+ * so a delivery that succeeds the first time is written once. Pending rows (retries, a failing
+ * webhook's deliveries, test sends and manual retries) are claimed with a lease.
  */
 @Injectable()
 export class WebhooksRepository {
@@ -228,6 +324,7 @@ export class WebhooksRepository {
     return webhook;
   }
 
+  /** A new webhook, owed the events committed from now on (its cursor starts at the watermark). */
   async create(webhook: {
     name: string;
     url: string;
@@ -235,13 +332,23 @@ export class WebhooksRepository {
     events: string[];
   }): Promise<WebhookDto> {
     const [created] = await this.dataSource.query<WebhookDto[]>(
-      `INSERT INTO webhooks (name, url, secret, events) VALUES ($1, $2, $3, $4) RETURNING ${PUBLIC_COLUMNS}`,
+      `WITH created AS (
+         INSERT INTO webhooks (name, url, secret, events) VALUES ($1, $2, $3, $4) RETURNING ${PUBLIC_COLUMNS}
+       ), cursor AS (
+         INSERT INTO webhook_cursors (webhook_id, xid, event_id)
+         SELECT created.id, coalesce(last.xid, '0'), coalesce(last.id, 0)
+         FROM created LEFT JOIN ${WATERMARK_POSITION} last ON true
+       )
+       SELECT * FROM created`,
       [webhook.name, webhook.url, webhook.secret, webhook.events],
     );
     return created;
   }
 
-  /** Applies the given changes; enabling again gives the webhook a fresh start. */
+  /**
+   * Applies the given changes. Enabling a disabled webhook again gives it a fresh start: its
+   * failures are forgotten and it is owed the events from now on, not those of while it was off.
+   */
   async update(id: number, changes: WebhookChanges): Promise<WebhookDto | undefined> {
     const params = new SqlParams([id]);
     const sets = Object.entries(changes)
@@ -249,9 +356,21 @@ export class WebhooksRepository {
       .map(([column, value]) => `${column} = ${params.bind(value)}`);
     if (changes.enabled === true) sets.push('disabled_reason = NULL', 'failing_since = NULL');
     if (sets.length === 0) return this.get(id);
-    const { rows } = await modify<WebhookDto>(
-      this.dataSource,
-      `UPDATE webhooks SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${PUBLIC_COLUMNS}`,
+    const rows = await this.dataSource.query<WebhookDto[]>(
+      `WITH before AS (
+         SELECT id, enabled FROM webhooks WHERE id = $1 FOR UPDATE
+       ), updated AS (
+         UPDATE webhooks w SET ${sets.join(', ')}, updated_at = now() FROM before WHERE w.id = before.id
+         RETURNING ${PUBLIC_COLUMNS.split(', ')
+           .map((column) => `w.${column}`)
+           .join(', ')}, before.enabled AS was_enabled
+       ), restarted AS (
+         UPDATE webhook_cursors c
+         SET xid = coalesce(last.xid, '0'), event_id = coalesce(last.id, 0), since = now()
+         FROM updated LEFT JOIN ${WATERMARK_POSITION} last ON true
+         WHERE c.webhook_id = updated.id AND updated.enabled AND NOT updated.was_enabled
+       )
+       SELECT ${PUBLIC_COLUMNS} FROM updated`,
       params.values,
     );
     return rows[0];
@@ -264,12 +383,9 @@ export class WebhooksRepository {
     return count > 0;
   }
 
-  /** The event types that enabled webhooks subscribe to. */
-  async subscribedTypes(): Promise<string[]> {
-    const rows = await this.dataSource.query<{ type: string }[]>(
-      'SELECT DISTINCT unnest(events) AS type FROM webhooks WHERE enabled',
-    );
-    return rows.map((r) => r.type);
+  /** The enabled webhooks and the event types each subscribes to. */
+  enabledSubscriptions(): Promise<{ id: number; events: string[] }[]> {
+    return this.dataSource.query('SELECT id, events FROM webhooks WHERE enabled ORDER BY id');
   }
 
   logs(id: number, limit: number): Promise<WebhookAttemptDto[]> {
@@ -330,23 +446,142 @@ export class WebhooksRepository {
   }
 
   /**
-   * Creates the deliveries of the events committed since the last dispatch. One instance at a
-   * time (the cursor row is locked; the others skip). Answers the cursor it left, or undefined
-   * when another instance was dispatching.
+   * Reads the events past a webhook's cursor, in commit order and below the watermark (see
+   * EventsRepository), `room` at most, and moves the cursor past them. Those the webhook
+   * subscribes to (made since it was made or last enabled) become a page held under `claim`
+   * (answered, ready to send) or, while the webhook is failing, pending rows (`failingPage`
+   * events read at most), which wait for the retry schedule's claims. One instance at a time per webhook (its
+   * cursor row is locked; the others skip it): `reserved` is false when another instance was
+   * reading, or the webhook is disabled or gone.
    *
    * The events are read through a lateral subquery, so the cursor is the start of an index
    * range scan whatever the statistics say. Joined plainly, a new database's planner started
-   * from the first event kept and filtered up to the cursor: every dispatch read the whole
+   * from the first event kept and filtered up to the cursor: every read covered the whole
    * history, and catching up with a backlog took time quadratic in its size.
    */
-  async dispatch(limit: number): Promise<{ position?: EventPosition; scanned: number }> {
-    const [row] = await this.dataSource.query<
-      { xid: string | null; id: string | null; scanned: number }[]
-    >(DISPATCH, [limit]);
+  async reserve(
+    webhookId: number,
+    room: number,
+    failingPage: number,
+    claim: Claim,
+  ): Promise<{
+    reserved: boolean;
+    position?: EventPosition;
+    scanned: number;
+    /** Pending rows were written (the webhook is failing). */
+    waiting: boolean;
+    page?: ReservedPage;
+  }> {
+    const rows = await this.dataSource.query<
+      (ClaimedDelivery & {
+        cursor_xid: string | null;
+        cursor_id: string | null;
+        scanned: number;
+        reserved: boolean;
+        waiting: boolean;
+        page: string | null;
+      })[]
+    >(RESERVE, [webhookId, room, claim.leaseUntil, claim.token, failingPage]);
+    const [first] = rows;
+    const position =
+      first.cursor_xid === null
+        ? undefined
+        : { xid: first.cursor_xid, id: Number(first.cursor_id) };
+    const { reserved, scanned, waiting } = first;
+    if (!first.page) return { reserved, position, scanned, waiting };
+    const deliveries = rows.map((r): ClaimedDelivery => ({
+      id: r.id,
+      webhook_id: webhookId,
+      event_id: r.event_id,
+      event_type: r.event_type,
+      body: null,
+      attempts: 1,
+      max_attempts: null,
+      is_test: false,
+      claim_token: claim.token,
+      url: r.url,
+      secret: r.secret,
+      failing: false,
+      event_created_at: r.event_created_at,
+      event_payload: r.event_payload,
+      page: first.page,
+    }));
     return {
-      position: row.xid === null ? undefined : { xid: row.xid, id: Number(row.id) },
-      scanned: row.scanned,
+      reserved,
+      position,
+      scanned,
+      waiting,
+      page: { id: first.page, webhookId, token: claim.token, deliveries },
     };
+  }
+
+  /**
+   * Takes over up to `limit` pages whose lease ended before `claim.now`: their holder died, or
+   * gave them back. Each comes with the deliveries it still owes, those without a row; a page
+   * owing none (its holder wrote them all, then died before deleting it) comes with none.
+   */
+  async takeOverPages(claim: Claim, limit: number): Promise<ReservedPage[]> {
+    const rows = await this.dataSource.query<
+      (ClaimedDelivery & { page_id: string; page_token: string; owes: boolean })[]
+    >(TAKE_OVER_PAGES, [claim.now, claim.leaseUntil, claim.token, limit]);
+    const pages = new Map<string, ReservedPage>();
+    for (const { page_id, page_token, owes, ...delivery } of rows) {
+      let page = pages.get(page_id);
+      if (!page) {
+        page = { id: page_id, webhookId: delivery.webhook_id, token: page_token, deliveries: [] };
+        pages.set(page_id, page);
+      }
+      if (owes) page.deliveries.push(delivery);
+    }
+    return [...pages.values()];
+  }
+
+  /** Extends the lease of pages still held (same token) to `leaseUntil`; answers the ids renewed. */
+  async renewPages(held: { id: string; token: string }[], leaseUntil: Date): Promise<string[]> {
+    const { rows } = await modify<{ id: string }>(
+      this.dataSource,
+      `UPDATE webhook_pages p SET claimed_until = $3
+       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
+       WHERE p.id = r.id AND p.claim_token = r.token
+       RETURNING p.id::text AS id`,
+      [held.map((p) => p.id), held.map((p) => p.token), leaseUntil],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Gives back pages whose deliveries were not all sent (on shutdown): taken over at once. */
+  async releasePages(held: { id: string; token: string }[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_pages p SET claimed_until = '-infinity'
+       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
+       WHERE p.id = r.id AND p.claim_token = r.token`,
+      [held.map((p) => p.id), held.map((p) => p.token)],
+    );
+  }
+
+  /** Forgets a page whose every delivery has its row. */
+  async deletePage(page: { id: string; token: string }): Promise<void> {
+    await this.dataSource.query('DELETE FROM webhook_pages WHERE id = $1 AND claim_token = $2', [
+      page.id,
+      page.token,
+    ]);
+  }
+
+  /**
+   * Gives a page's delivery its row (pending, under the page's claim) so an attempt's outcome
+   * can be recorded on it like any other's; false when the page is no longer held under that
+   * claim (its new holder sends the delivery). Locks the page until the transaction ends.
+   */
+  async materialize(db: Queryable, delivery: ClaimedDelivery): Promise<boolean> {
+    const rows = await db.query<unknown[]>(
+      `INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, claim_token)
+       SELECT $1, p.webhook_id, (SELECT id FROM events WHERE id = $3), $4, p.claim_token
+       FROM webhook_pages p WHERE p.id = $2 AND p.claim_token = $5
+       FOR SHARE OF p
+       RETURNING id`,
+      [delivery.id, delivery.page, delivery.event_id, delivery.event_type, delivery.claim_token],
+    );
+    return rows.length > 0;
   }
 
   /**
@@ -356,7 +591,7 @@ export class WebhooksRepository {
    * LOCKED lets workers on every instance claim side by side, each attempt once. The plan is an
    * index range scan per webhook, whatever the table's statistics say.
    *
-   * `now`, a Date, stands for its whole millisecond: a delivery the dispatch made moments
+   * `now`, a Date, stands for its whole millisecond: a delivery a reserve wrote moments
    * before is due from PostgreSQL's clock, which counts microseconds, and was otherwise not
    * yet due when both fell in the same millisecond. It then waited for the next claim: the
    * next event's, or for the last event of a chat, the poll's, up to WEBHOOK_POLL_MS later.
@@ -425,6 +660,28 @@ export class WebhooksRepository {
       column((d) => d.durationMs),
       column((d) => d.responseBody),
       column((d) => d.delivery.claim_token),
+    ]);
+  }
+
+  /**
+   * Records successful first attempts of pages' deliveries in one statement: each delivery's
+   * row, delivered, and its log row (those whose page is still held under its claim).
+   */
+  async recordPageDelivered(attempts: Delivered[]): Promise<void> {
+    const column = <T>(pick: (d: Delivered) => T) => attempts.map(pick);
+    const pages = new Map(attempts.map((d) => [d.delivery.page!, d.delivery.claim_token]));
+    await this.dataSource.query(RECORD_PAGE_DELIVERED, [
+      column((d) => d.delivery.id),
+      column((d) => d.delivery.webhook_id),
+      column((d) => d.delivery.event_type),
+      column((d) => d.delivery.event_id),
+      column((d) => d.at),
+      column((d) => d.statusCode),
+      column((d) => d.durationMs),
+      column((d) => d.responseBody),
+      column((d) => d.delivery.page),
+      [...pages.keys()],
+      [...pages.values()],
     ]);
   }
 
@@ -509,18 +766,47 @@ export class WebhooksRepository {
        WHERE webhook_id = $1 AND status = 'pending'`,
       [webhookId, `webhook disabled: ${reason}`],
     );
+    // What its pages still owed fails too, each delivery with a row saying why.
+    await db.query(
+      `WITH pages AS (
+         DELETE FROM webhook_pages WHERE webhook_id = $1 RETURNING event_ids, delivery_ids, event_types
+       )
+       INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, last_error)
+       SELECT u.delivery_id, $1, e.id, u.event_type, 'failed', $2
+       FROM pages CROSS JOIN LATERAL unnest(event_ids, delivery_ids, event_types) AS u(event_id, delivery_id, event_type)
+       LEFT JOIN events e ON e.id = u.event_id
+       ON CONFLICT (id) DO NOTHING`,
+      [webhookId, `webhook disabled: ${reason}`],
+    );
   }
 
   /**
-   * The pending deliveries, every instance's: reads only the pending rows (found through the
-   * claim index), which are few unless receivers are down.
+   * What is owed, on every instance: pending rows (found through the claim index; few unless
+   * receivers are down), pages' deliveries without a row yet, and the events past enabled
+   * webhooks' cursors that they subscribe to. A delivery not yet attempted has been due since
+   * its event.
    */
   async backlog(): Promise<WebhookBacklog> {
     const [row] = await this.dataSource.query<WebhookBacklog[]>(
-      `SELECT count(*)::int AS "pending",
+      `WITH owed AS (
+         SELECT created_at, next_attempt_at AS due FROM webhook_deliveries WHERE status = 'pending'
+         UNION ALL
+         SELECT e.created_at, e.created_at FROM webhook_pages p
+         CROSS JOIN LATERAL unnest(p.event_ids, p.delivery_ids) AS u(event_id, delivery_id)
+         JOIN events e ON e.id = u.event_id
+         WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = u.delivery_id)
+         UNION ALL
+         SELECT e.created_at, e.created_at FROM webhook_cursors c
+         JOIN webhooks w ON w.id = c.webhook_id AND w.enabled
+         CROSS JOIN LATERAL (
+           SELECT created_at FROM events
+           WHERE (xid, id) > (c.xid, c.event_id) AND type = ANY (w.events) AND created_at >= w.created_at
+         ) e
+       )
+       SELECT count(*)::int AS "pending",
               coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS "oldestPendingSeconds",
-              greatest(coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0), 0)::float8 AS "dueLagSeconds"
-       FROM webhook_deliveries WHERE status = 'pending'`,
+              greatest(coalesce(extract(epoch FROM now() - min(due)), 0), 0)::float8 AS "dueLagSeconds"
+       FROM owed`,
     );
     return row;
   }

@@ -11,6 +11,7 @@ import { GameAppTags1764400000000 } from './1764400000000-GameAppTags';
 import { RoomMonitoring1764400100000 } from './1764400100000-RoomMonitoring';
 import { Polls1764500200000 } from './1764500200000-Polls';
 import { GameSourceAndSelection1764500300000 } from './1764500300000-GameSourceAndSelection';
+import { WebhookPages1764600000000 } from './1764600000000-WebhookPages';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   RoomMonitoring1764400100000,
   Polls1764500200000,
   GameSourceAndSelection1764500300000,
+  WebhookPages1764600000000,
 ];
