@@ -57,11 +57,12 @@ export interface AttemptOutcome {
 
 /**
  * Work that asks for a look (new events, a finished send) is gathered for this long into one
- * reserve per webhook and one claim: under a busy chat, one per event would double the database's work.
+ * reserve per webhook and one claim: under a busy chat, one per event would double the
+ * database's work.
  */
 const GATHER_MS = 10;
 /** Webhook events remembered until a reserve covers them. */
-const MAX_UNDISPATCHED = 10_000;
+const MAX_UNRESERVED = 10_000;
 /** Events read per reserve while a webhook is failing (they become pending rows). */
 const FAILING_PAGE = 1_000;
 /** How soon to reserve again for an event heard of but not yet below the watermark. */
@@ -327,7 +328,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private heard(event: DomainEvent): void {
     if (this.wanted && !this.wanted.has(event.type)) return;
     // Bounded: past this (the database is away), the poll's reserves cover what is missed.
-    if (this.unreserved.size < MAX_UNDISPATCHED) this.unreserved.set(event.id, event);
+    if (this.unreserved.size < MAX_UNRESERVED) this.unreserved.set(event.id, event);
     this.kick();
   }
 
