@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { startTestApp, type TestApp } from './support/app';
 import { waitUntil } from './support/factories';
+import { scrape } from './support/metrics';
 import { startReceiver, type Receiver } from './support/receiver';
 
 const SECRET = 'pages_secret_123';
@@ -127,6 +128,37 @@ describe('webhook pages', () => {
         success: true,
       },
     ]);
+  });
+
+  it('counts as pending what pages owe and what is past a cursor, not yet reserved', async () => {
+    const hook = await webhook();
+    const pending = async () =>
+      (await scrape(t)).value('jackbox_webhook_pending_deliveries') as number;
+    // Two deliveries owed by a page another instance holds (its lease runs for an hour).
+    const events = await oldEvents(2);
+    await db.query(
+      `INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
+       VALUES ($1, $2, $3, '{game.added,game.added}', now() + interval '1 hour', gen_random_uuid())`,
+      [hook.id, events, await deliveryIds(2)],
+    );
+    expect(await pending()).toBe(2);
+    // One event past the cursor while another instance is reading it (the cursor row is held).
+    const runner = db.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query('SELECT 1 FROM webhook_cursors WHERE webhook_id = $1 FOR UPDATE', [
+        hook.id,
+      ]);
+      await db.query(`INSERT INTO events (type, payload) VALUES ('game.added', '{"n": 3}')`);
+      await db.query(`INSERT INTO events (type, payload) VALUES ('session.ended', '{}')`);
+      expect(await pending()).toBe(3);
+      expect((await scrape(t)).value('jackbox_webhook_oldest_pending_age_seconds')).toBeGreaterThan(
+        3000,
+      );
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
   });
 
   it('a webhook enabled again is owed the events from then on, not those of while it was off', async () => {

@@ -800,7 +800,7 @@ export class WebhooksRepository {
          JOIN webhooks w ON w.id = c.webhook_id AND w.enabled
          CROSS JOIN LATERAL (
            SELECT created_at FROM events
-           WHERE (xid, id) > (c.xid, c.event_id) AND type = ANY (w.events) AND created_at >= w.created_at
+           WHERE (xid, id) > (c.xid, c.event_id) AND type = ANY (w.events) AND created_at >= c.since
          ) e
        )
        SELECT count(*)::int AS "pending",
