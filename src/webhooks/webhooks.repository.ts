@@ -40,6 +40,12 @@ export interface ClaimedDelivery {
   page?: string;
 }
 
+/** A page as its holder knows it. */
+export interface PageHeld {
+  id: string;
+  token: string;
+}
+
 /** A page reserved or taken over, and what of it is owed: the deliveries without a row. */
 export interface ReservedPage {
   id: string;
@@ -223,17 +229,28 @@ const TAKE_OVER_PAGES = prepared(
 );
 
 /**
+ * A CTE `held`: the pages among `r(id, token)` (in id order: see `pagesInIdOrder`) still under
+ * their token, locked `strength` one by one in the list's order. Renewing and writing outcomes
+ * lock several pages at once, side by side: one order means neither waits for a page while
+ * holding one the other wants.
+ */
+function pagesHeld(rows: string, strength: 'SHARE' | 'UPDATE'): string {
+  return `held AS (
+      SELECT p.id FROM ${rows}
+      CROSS JOIN LATERAL (
+        SELECT p.id FROM webhook_pages p WHERE p.id = r.id AND p.claim_token = r.token
+        FOR ${strength}
+      ) p
+    )`;
+}
+
+/**
  * Successful first attempts of pages' deliveries: each gets its row, delivered, and its log
  * row, if its page is still held under the token (locked, so a takeover waits for this).
  */
 const RECORD_PAGE_DELIVERED = prepared(
   'webhook-record-page-delivered',
-  `WITH held AS (
-      SELECT p.id FROM unnest($10::bigint[], $11::uuid[]) AS r(id, token)
-      CROSS JOIN LATERAL (
-        SELECT p.id FROM webhook_pages p WHERE p.id = r.id AND p.claim_token = r.token FOR SHARE
-      ) p
-    ), done AS (
+  `WITH ${pagesHeld('unnest($10::bigint[], $11::uuid[]) AS r(id, token)', 'SHARE')}, done AS (
       SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::bigint[], $5::timestamptz[], $6::int[], $7::int[], $8::text[], $9::bigint[])
         AS a(delivery_id, webhook_id, event_type, event_id, attempted_at, status_code, duration_ms, response_body, page_id)
       WHERE a.page_id IN (SELECT id FROM held)
@@ -537,30 +554,30 @@ export class WebhooksRepository {
   }
 
   /** Extends the lease of pages still held (same token) to `leaseUntil`; answers the ids renewed. */
-  async renewPages(held: { id: string; token: string }[], leaseUntil: Date): Promise<string[]> {
+  async renewPages(held: PageHeld[], leaseUntil: Date): Promise<string[]> {
+    const pages = inIdOrder(held, (p) => p.id);
     const { rows } = await modify<{ id: string }>(
       this.dataSource,
-      `UPDATE webhook_pages p SET claimed_until = $3
-       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
-       WHERE p.id = r.id AND p.claim_token = r.token
+      `WITH ${pagesHeld(HELD, 'UPDATE')}
+       UPDATE webhook_pages p SET claimed_until = $3 FROM held WHERE p.id = held.id
        RETURNING p.id::text AS id`,
-      [held.map((p) => p.id), held.map((p) => p.token), leaseUntil],
+      [pages.map((p) => p.id), pages.map((p) => p.token), leaseUntil],
     );
     return rows.map((r) => r.id);
   }
 
   /** Gives back pages whose deliveries were not all sent (on shutdown): taken over at once. */
-  async releasePages(held: { id: string; token: string }[]): Promise<void> {
+  async releasePages(held: PageHeld[]): Promise<void> {
+    const pages = inIdOrder(held, (p) => p.id);
     await this.dataSource.query(
-      `UPDATE webhook_pages p SET claimed_until = '-infinity'
-       FROM unnest($1::bigint[], $2::uuid[]) AS r(id, token)
-       WHERE p.id = r.id AND p.claim_token = r.token`,
-      [held.map((p) => p.id), held.map((p) => p.token)],
+      `WITH ${pagesHeld(HELD, 'UPDATE')}
+       UPDATE webhook_pages p SET claimed_until = '-infinity' FROM held WHERE p.id = held.id`,
+      [pages.map((p) => p.id), pages.map((p) => p.token)],
     );
   }
 
   /** Forgets a page whose every delivery has its row. */
-  async deletePage(page: { id: string; token: string }): Promise<void> {
+  async deletePage(page: PageHeld): Promise<void> {
     await this.dataSource.query('DELETE FROM webhook_pages WHERE id = $1 AND claim_token = $2', [
       page.id,
       page.token,
@@ -669,7 +686,12 @@ export class WebhooksRepository {
    */
   async recordPageDelivered(attempts: Delivered[]): Promise<void> {
     const column = <T>(pick: (d: Delivered) => T) => attempts.map(pick);
-    const pages = new Map(attempts.map((d) => [d.delivery.page!, d.delivery.claim_token]));
+    const pages = new Map(
+      inIdOrder(attempts, (d) => d.delivery.page!).map((d) => [
+        d.delivery.page!,
+        d.delivery.claim_token,
+      ]),
+    );
     await this.dataSource.query(RECORD_PAGE_DELIVERED, [
       column((d) => d.delivery.id),
       column((d) => d.delivery.webhook_id),
