@@ -150,7 +150,10 @@ const HELD = 'unnest($1::bigint[], $2::uuid[]) AS r(id, token)';
 /** The last event below the watermark: where a cursor starts that owes nothing yet. */
 const WATERMARK_POSITION = `(SELECT xid, id FROM events WHERE ${BELOW_WATERMARK} ORDER BY xid DESC, id DESC LIMIT 1)`;
 
-/** What a send needs of a page's delivery, from `o(page_id, webhook_id, claim_token, event_id, delivery_id, event_type)`. */
+/**
+ * What a send needs of a page's delivery, from
+ * `o(page_id, webhook_id, claim_token, event_id, delivery_id, event_type)`.
+ */
 const PAGE_DELIVERY_COLUMNS = `o.page_id::text AS page, o.delivery_id::text AS id, o.webhook_id, o.event_id::text AS event_id,
   coalesce(e.type, o.event_type) AS event_type, NULL::text AS body, 1 AS attempts, NULL::int AS max_attempts, false AS is_test,
   o.claim_token, w.url, w.secret, false AS failing, e.created_at AS event_created_at, e.payload AS event_payload`;
@@ -229,7 +232,7 @@ const TAKE_OVER_PAGES = prepared(
 );
 
 /**
- * A CTE `held`: the pages among `r(id, token)` (in id order: see `pagesInIdOrder`) still under
+ * A CTE `held`: the pages among `r(id, token)` (in id order: see `inIdOrder`) still under
  * their token, locked `strength` one by one in the list's order. Renewing and writing outcomes
  * lock several pages at once, side by side: one order means neither waits for a page while
  * holding one the other wants.
@@ -374,13 +377,12 @@ export class WebhooksRepository {
     if (changes.enabled === true) sets.push('disabled_reason = NULL', 'failing_since = NULL');
     if (sets.length === 0) return this.get(id);
     const rows = await this.dataSource.query<WebhookDto[]>(
+      // The update reads `before`, so the old state is read (and the row locked) first.
       `WITH before AS (
-         SELECT id, enabled FROM webhooks WHERE id = $1 FOR UPDATE
+         SELECT id AS webhook_id, enabled AS was_enabled FROM webhooks WHERE id = $1 FOR UPDATE
        ), updated AS (
-         UPDATE webhooks w SET ${sets.join(', ')}, updated_at = now() FROM before WHERE w.id = before.id
-         RETURNING ${PUBLIC_COLUMNS.split(', ')
-           .map((column) => `w.${column}`)
-           .join(', ')}, before.enabled AS was_enabled
+         UPDATE webhooks SET ${sets.join(', ')}, updated_at = now() FROM before WHERE id = before.webhook_id
+         RETURNING ${PUBLIC_COLUMNS}, before.was_enabled
        ), restarted AS (
          UPDATE webhook_cursors c
          SET xid = coalesce(last.xid, '0'), event_id = coalesce(last.id, 0), since = now()
@@ -467,9 +469,9 @@ export class WebhooksRepository {
    * EventsRepository), `room` at most, and moves the cursor past them. Those the webhook
    * subscribes to (made since it was made or last enabled) become a page held under `claim`
    * (answered, ready to send) or, while the webhook is failing, pending rows (`failingPage`
-   * events read at most), which wait for the retry schedule's claims. One instance at a time per webhook (its
-   * cursor row is locked; the others skip it): `reserved` is false when another instance was
-   * reading, or the webhook is disabled or gone.
+   * events read at most), which wait for the retry schedule's claims. One instance at a time
+   * per webhook (its cursor row is locked; the others skip it): `reserved` is false when
+   * another instance was reading, or the webhook is disabled or gone.
    *
    * The events are read through a lateral subquery, so the cursor is the start of an index
    * range scan whatever the statistics say. Joined plainly, a new database's planner started
