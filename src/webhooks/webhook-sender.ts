@@ -242,7 +242,8 @@ class ResponseReader implements Dispatcher.DispatchHandler {
   private answered(): void {
     const statusCode = this.statusCode!;
     const headers = this.headers ?? {};
-    const retryAfter = headers['retry-after'];
+    // A header sent twice comes as a list.
+    const retryAfter: string | string[] | undefined = headers['retry-after'];
     this.settle({
       statusCode,
       durationMs: this.elapsed(),
