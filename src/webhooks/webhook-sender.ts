@@ -248,7 +248,7 @@ class ResponseReader implements Dispatcher.DispatchHandler {
       statusCode,
       durationMs: this.elapsed(),
       responseBody: Buffer.concat(this.chunks).subarray(0, MAX_LOGGED_BODY).toString('utf8'),
-      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      retryAfter: typeof retryAfter === 'string' ? retryAfter : retryAfter?.[0],
       error:
         statusCode >= 300 && statusCode < 400
           ? `redirect to ${String(headers.location ?? '?')} not followed`
