@@ -71,13 +71,13 @@ const RESERVE_RETRY_MS = 20;
  * Deliveries reserved or claimed ahead, per webhook, beyond those being sent: each is one
  * statement for many, so a webhook with a backlog never waits on the database between sends.
  */
-const PREFETCH = 256;
+const PREFETCH = 512;
 /** Pages taken over per statement (from an instance that died). */
 const TAKE_OVER_PAGES = 16;
 /** Successful attempts are logged together, at most this many per statement... */
 const RECORD_BATCH = 200;
 /** ...and at most this long after the attempt. */
-const RECORD_DELAY_MS = 5;
+const RECORD_DELAY_MS = 20;
 /** Successes sent but not yet logged, at most: past this, sends wait for the log to catch up. */
 const MAX_UNRECORDED = RECORD_BATCH * 4;
 
