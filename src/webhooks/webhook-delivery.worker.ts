@@ -598,8 +598,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     try {
       const body =
         delivery.body ??
-        (delivery.event_created_at
-          ? deliveryBody(delivery.event_type, delivery.event_created_at, delivery.event_payload)
+        (delivery.event_time
+          ? deliveryBody(delivery.event_type, delivery.event_time, delivery.event_payload)
           : undefined);
       const attemptedAt = this.clock.now();
       const abort = new Cancel();

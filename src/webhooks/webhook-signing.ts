@@ -123,12 +123,14 @@ export function deliveryHeaders(args: {
 /**
  * A delivery's body (see `deliveryBodySchema`): `{event, timestamp, data}` exactly as
  * JSON.stringify writes it, the bytes that are signed and sent; a test send adds `test: true`.
+ * `timestamp` may come as its ISO text already (as the worker's statements read it).
  */
 export function deliveryBody(
   event: string,
-  timestamp: Date,
+  timestamp: Date | string,
   data: unknown,
   mark: { test?: true } = {},
 ): string {
-  return JSON.stringify({ event, timestamp: timestamp.toISOString(), data, ...mark });
+  const time = typeof timestamp === 'string' ? timestamp : timestamp.toISOString();
+  return JSON.stringify({ event, timestamp: time, data, ...mark });
 }
