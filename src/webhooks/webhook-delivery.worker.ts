@@ -56,9 +56,10 @@ export interface AttemptOutcome {
 }
 
 /**
- * Work that asks for a look (new events, a finished send) is gathered for this long into one
- * reserve per webhook and one claim: under a busy chat, one per event would double the
- * database's work.
+ * Work that asks for a look (new events, a finished send) within this long of the last look is
+ * gathered into the next one, a reserve per webhook and a claim: under a busy chat, one per
+ * event would double the database's work. The first ask after a quiet spell is looked at at
+ * once.
  */
 const GATHER_MS = 10;
 /** Webhook events remembered until a reserve covers them. */
@@ -136,6 +137,8 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   private recording: Promise<void> = Promise.resolve();
   private reserveRetry?: NodeJS.Timeout;
   private gathering?: NodeJS.Timeout;
+  /** When the last fill began (performance.now()). */
+  private lastLook = -Infinity;
   private poller?: NodeJS.Timeout;
   private filling = false;
   private refill = false;
@@ -336,10 +339,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   kick(): void {
     this.claimDue = true;
     if (this.gathering || this.stopped) return;
+    const wait = this.lastLook + GATHER_MS - performance.now();
     this.gathering = setTimeout(() => {
       this.gathering = undefined;
       void this.fill();
-    }, GATHER_MS);
+    }, Math.max(0, wait));
     this.gathering.unref();
   }
 
@@ -354,6 +358,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       return;
     }
     this.filling = true;
+    this.lastLook = performance.now();
     try {
       do {
         this.refill = false;
