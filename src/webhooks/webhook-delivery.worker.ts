@@ -340,10 +340,13 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
     this.claimDue = true;
     if (this.gathering || this.stopped) return;
     const wait = this.lastLook + GATHER_MS - performance.now();
-    this.gathering = setTimeout(() => {
-      this.gathering = undefined;
-      void this.fill();
-    }, Math.max(0, wait));
+    this.gathering = setTimeout(
+      () => {
+        this.gathering = undefined;
+        void this.fill();
+      },
+      Math.max(0, wait),
+    );
     this.gathering.unref();
   }
 
