@@ -339,14 +339,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   kick(): void {
     this.claimDue = true;
     if (this.gathering || this.stopped) return;
-    const wait = this.lastLook + GATHER_MS - performance.now();
-    this.gathering = setTimeout(
-      () => {
-        this.gathering = undefined;
-        void this.fill();
-      },
-      Math.max(0, wait),
-    );
+    const wait = Math.max(0, this.lastLook + GATHER_MS - performance.now());
+    this.gathering = setTimeout(() => {
+      this.gathering = undefined;
+      void this.fill();
+    }, wait);
     this.gathering.unref();
   }
 
