@@ -113,6 +113,81 @@ describe('webhook statements over many claimed deliveries', () => {
     ]);
   });
 
+  it("renew pages and write pages' successes side by side without a deadlock, whatever order their pages come in", async () => {
+    const hook = await unreachableWebhook(t, 'Page locks');
+    const token = randomUUID();
+    // Three pages of one delivery each, held here. Their events are older than the webhook, so
+    // its own reserves never owe them.
+    const pages: { id: string; event_id: string; delivery_id: string }[] = await db.query(
+      `WITH made AS (
+         INSERT INTO events (type, payload, created_at)
+         SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, 3) RETURNING id
+       )
+       INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
+       SELECT $1, ARRAY[id], ARRAY[nextval('webhook_deliveries_id_seq')], ARRAY['game.added'],
+              now() + interval '1 hour', $2
+       FROM made
+       RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
+      [hook.id, token],
+    );
+    const [a, b, c] = pages.sort((x, y) => Number(x.id) - Number(y.id));
+    const held = (page: typeof a) => ({ id: page.id, token });
+    const success = (page: typeof a): Delivered => ({
+      delivery: {
+        id: page.delivery_id,
+        webhook_id: hook.id,
+        event_id: page.event_id,
+        event_type: 'game.added',
+        attempts: 1,
+        claim_token: token,
+        page: page.id,
+      } as ClaimedDelivery,
+      at: new Date(),
+      statusCode: 200,
+      durationMs: 1,
+      responseBody: 'OK',
+    });
+
+    const renewer = await listOrderedConnection();
+    const recorder = await listOrderedConnection();
+    // Another transaction holds page `c`, so the renewal stops there, holding what it locked.
+    const other = db.createQueryRunner();
+    await other.startTransaction();
+    try {
+      await other.query('SELECT id FROM webhook_pages WHERE id = $1 FOR UPDATE', [c.id]);
+      const renewing = renewer.repository.renewPages(
+        [held(a), held(c), held(b)],
+        new Date(Date.now() + 60_000),
+      );
+      await waitUntil(async () => (await waitingOnLocks()) === 1);
+      // The successes come with the same pages the other way round.
+      const recording = recorder.repository.recordPageDelivered([success(b), success(a)]);
+      await waitUntil(async () => (await waitingOnLocks()) === 2);
+      await other.commitTransaction();
+
+      const [renewed, recorded] = await Promise.allSettled([renewing, recording]);
+      expect(renewed).toEqual({
+        status: 'fulfilled',
+        value: expect.arrayContaining([a.id, b.id, c.id]),
+      });
+      expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+      await renewer.release();
+      await recorder.release();
+    }
+    expect(
+      await db.query(
+        `SELECT id::text AS id, status FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id`,
+        [hook.id],
+      ),
+    ).toEqual([
+      { id: a.delivery_id, status: 'delivered' },
+      { id: b.delivery_id, status: 'delivered' },
+    ]);
+  });
+
   it('give back on shutdown only the claims still held under their token, due again at once', async () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
