@@ -159,12 +159,52 @@ const HELD = 'unnest($1::bigint[], $2::uuid[]) AS r(id, token)';
 const WATERMARK_POSITION = `(SELECT xid, id FROM events WHERE ${BELOW_WATERMARK} ORDER BY xid DESC, id DESC LIMIT 1)`;
 
 /**
- * What a send needs of a page's delivery, from
- * `o(page_id, webhook_id, claim_token, event_id, delivery_id, event_type)`.
+ * What a send needs of a page's delivery besides what its page gives: a JSON array (see
+ * `PageDelivery`), so the page's deliveries come as one column, parsed at once. Read as rows,
+ * each with the webhook's URL and secret again, they were most of the worker's parsing in a
+ * burst. `event` names the joined events row.
  */
-const PAGE_DELIVERY_COLUMNS = `o.page_id::text AS page, o.delivery_id::text AS id, o.webhook_id, o.event_id::text AS event_id,
-  coalesce(e.type, o.event_type) AS event_type, NULL::text AS body, 1 AS attempts, NULL::int AS max_attempts, false AS is_test,
-  o.claim_token, w.url, w.secret, false AS failing, ${isoTime('e.created_at')} AS event_time, e.payload AS event_payload`;
+function pageDelivery(deliveryId: string, eventId: string, type: string, event: string): string {
+  return `json_build_array(${deliveryId}::text, ${eventId}::text, ${type}, ${isoTime(`${event}.created_at`)}, ${event}.payload)`;
+}
+
+/** A page's delivery as `pageDelivery` makes it; the time and payload are null once the event is gone. */
+type PageDelivery = [
+  id: string,
+  eventId: string,
+  eventType: string,
+  eventTime: string | null,
+  payload: unknown,
+];
+
+/** A page as the reserve and takeover statements answer it. */
+interface PageRow {
+  page: string | null;
+  url: string | null;
+  secret: string | null;
+  deliveries: PageDelivery[] | null;
+}
+
+/** The deliveries a page owes, ready to send under the page's claim. */
+function owedDeliveries(row: PageRow, webhookId: number, token: string): ClaimedDelivery[] {
+  return (row.deliveries ?? []).map(([id, eventId, eventType, eventTime, payload]) => ({
+    id,
+    webhook_id: webhookId,
+    event_id: eventId,
+    event_type: eventType,
+    body: null,
+    attempts: 1,
+    max_attempts: null,
+    is_test: false,
+    claim_token: token,
+    url: row.url,
+    secret: row.secret,
+    failing: false,
+    event_time: eventTime,
+    event_payload: payload,
+    page: row.page!,
+  }));
+}
 
 const RESERVE = prepared(
   'webhook-reserve',
@@ -207,16 +247,15 @@ const RESERVE = prepared(
              (SELECT url FROM cursor) AS url, (SELECT secret FROM cursor) AS secret
     )
     SELECT s.*, p.id::text AS page,
-           (SELECT json_agg(json_build_array(o.delivery_id::text, o.id::text, o.type, ${isoTime('o.created_at')}, o.payload)
-                            ORDER BY o.xid, o.id)
+           (SELECT json_agg(${pageDelivery('o.delivery_id', 'o.id', 'o.type', 'o')} ORDER BY o.xid, o.id)
             FROM owed o WHERE p.id IS NOT NULL) AS deliveries
     FROM summary s LEFT JOIN page p ON true`,
 );
 
 /**
  * Pages whose holder's lease ended (it died, or gave them back), taken over with a new lease:
- * a row per delivery still owed (no row of its own yet), or one with no delivery for a page
- * that owes nothing any more.
+ * a row per page, with the deliveries it still owes (those without a row of their own yet),
+ * none for a page that owes nothing any more.
  */
 const TAKE_OVER_PAGES = prepared(
   'webhook-take-over-pages',
@@ -227,17 +266,14 @@ const TAKE_OVER_PAGES = prepared(
         WHERE p.claimed_until < $1 ORDER BY p.id LIMIT $4 FOR UPDATE OF p SKIP LOCKED
       ) t WHERE p.id = t.id
       RETURNING p.*
-    ), o AS (
-      SELECT t.id AS page_id, t.webhook_id, t.claim_token, u.event_id, u.delivery_id, u.event_type, u.n
-      FROM taken t CROSS JOIN LATERAL unnest(t.event_ids, t.delivery_ids, t.event_types)
-        WITH ORDINALITY AS u(event_id, delivery_id, event_type, n)
-      WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = u.delivery_id)
     )
-    SELECT t.id::text AS page_id, t.webhook_id, t.claim_token AS page_token, o.delivery_id IS NOT NULL AS owes,
-           ${PAGE_DELIVERY_COLUMNS}
-    FROM taken t LEFT JOIN o ON o.page_id = t.id
-    LEFT JOIN webhooks w ON w.id = t.webhook_id LEFT JOIN events e ON e.id = o.event_id
-    ORDER BY t.id, o.n`,
+    SELECT t.id::text AS page, t.webhook_id, t.claim_token::text AS token, w.url, w.secret,
+           (SELECT json_agg(${pageDelivery('u.delivery_id', 'u.event_id', 'coalesce(e.type, u.event_type)', 'e')} ORDER BY u.n)
+            FROM unnest(t.event_ids, t.delivery_ids, t.event_types) WITH ORDINALITY AS u(event_id, delivery_id, event_type, n)
+            LEFT JOIN events e ON e.id = u.event_id
+            WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = u.delivery_id)) AS deliveries
+    FROM taken t LEFT JOIN webhooks w ON w.id = t.webhook_id
+    ORDER BY t.id`,
 );
 
 /**
@@ -501,17 +537,13 @@ export class WebhooksRepository {
     page?: ReservedPage;
   }> {
     const [summary] = await this.dataSource.query<
-      {
+      (PageRow & {
         cursor_xid: string | null;
         cursor_id: string | null;
         scanned: number;
         reserved: boolean;
         waiting: boolean;
-        url: string;
-        secret: string;
-        page: string | null;
-        deliveries: [string, string, string, string, unknown][] | null;
-      }[]
+      })[]
     >(RESERVE, [webhookId, room, claim.leaseUntil, claim.token, failingPage]);
     const position =
       summary.cursor_xid === null
@@ -519,27 +551,7 @@ export class WebhooksRepository {
         : { xid: summary.cursor_xid, id: Number(summary.cursor_id) };
     const { reserved, scanned, waiting, page } = summary;
     if (!page) return { reserved, position, scanned, waiting };
-    // One row, its deliveries in one JSON array: read as rows, with the webhook's columns on
-    // each, parsing them was the larger part of the worker's own work in a burst.
-    const deliveries = (summary.deliveries ?? []).map(
-      ([id, eventId, eventType, eventTime, payload]): ClaimedDelivery => ({
-        id,
-        webhook_id: webhookId,
-        event_id: eventId,
-        event_type: eventType,
-        body: null,
-        attempts: 1,
-        max_attempts: null,
-        is_test: false,
-        claim_token: claim.token,
-        url: summary.url,
-        secret: summary.secret,
-        failing: false,
-        event_time: eventTime,
-        event_payload: payload,
-        page,
-      }),
-    );
+    const deliveries = owedDeliveries(summary, webhookId, claim.token);
     return {
       reserved,
       position,
@@ -555,19 +567,16 @@ export class WebhooksRepository {
    * owing none (its holder wrote them all, then died before deleting it) comes with none.
    */
   async takeOverPages(claim: Claim, limit: number): Promise<ReservedPage[]> {
-    const rows = await this.dataSource.query<
-      (ClaimedDelivery & { page_id: string; page_token: string; owes: boolean })[]
-    >(TAKE_OVER_PAGES, [claim.now, claim.leaseUntil, claim.token, limit]);
-    const pages = new Map<string, ReservedPage>();
-    for (const { page_id, page_token, owes, ...delivery } of rows) {
-      let page = pages.get(page_id);
-      if (!page) {
-        page = { id: page_id, webhookId: delivery.webhook_id, token: page_token, deliveries: [] };
-        pages.set(page_id, page);
-      }
-      if (owes) page.deliveries.push(delivery);
-    }
-    return [...pages.values()];
+    const rows = await this.dataSource.query<(PageRow & { webhook_id: number; token: string })[]>(
+      TAKE_OVER_PAGES,
+      [claim.now, claim.leaseUntil, claim.token, limit],
+    );
+    return rows.map((row) => ({
+      id: row.page!,
+      webhookId: row.webhook_id,
+      token: row.token,
+      deliveries: owedDeliveries(row, row.webhook_id, row.token),
+    }));
   }
 
   /** Extends the lease of pages still held (same token) to `leaseUntil`; answers the ids renewed. */
