@@ -163,7 +163,7 @@ async function main() {
     };
     const cold = await apiBurst();
     // Warms this process's undici and the sender's code as the API's first burst warmed the
-    // API: a single pass left the first warm round's bare loop a quarter slower than the rest.
+    // API: run on its own, the bare loop kept getting faster over its first three passes.
     for (let i = 0; i < 3; i++) {
       await bare();
       await alone();
