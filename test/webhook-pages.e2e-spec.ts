@@ -64,13 +64,14 @@ describe('webhook pages', () => {
     const ids = await deliveryIds(3);
     // The holder sent and wrote down the first two (one delivered, one waiting for a retry),
     // then died before the third; its lease has ended.
+    // Written with its retry a day away in one statement: a worker that looked between an insert
+    // and a later update would find the pending one due and send it.
     await db.query(
-      `INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, delivered_at)
-       VALUES ($1, $3, $4, 'game.added', 'delivered', 1, now()),
-              ($2, $3, $5, 'game.added', 'pending', 1, NULL)`,
+      `INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, delivered_at, next_attempt_at)
+       VALUES ($1, $3, $4, 'game.added', 'delivered', 1, now(), now() + interval '1 day'),
+              ($2, $3, $5, 'game.added', 'pending', 1, NULL, now() + interval '1 day')`,
       [ids[0], ids[1], hook.id, events[0], events[1]],
     );
-    await db.query(`UPDATE webhook_deliveries SET next_attempt_at = now() + interval '1 day'`);
     await db.query(
       `INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
        VALUES ($1, $2, $3, '{game.added,game.added,game.added}', now() - interval '1 second', gen_random_uuid())`,
