@@ -53,6 +53,48 @@ describe('webhook statements over many claimed deliveries', () => {
     };
   }
 
+  /** A first success, as the worker logs it. */
+  const succeeded = (delivery: ClaimedDelivery): Delivered => ({
+    delivery,
+    at: new Date(),
+    statusCode: 200,
+    durationMs: 1,
+    responseBody: 'OK',
+  });
+
+  /**
+   * Runs a renewal, then a log of successes, each on a connection of its own planned as on a
+   * table of many rows (a loop over its list, meeting the rows in the list's order), while
+   * another transaction holds row `blocked` of `table`: the renewal stops there, holding what
+   * it locked before, and the log comes in meanwhile. Answers how both ended once that
+   * transaction commits.
+   */
+  async function renewWhileLogging(
+    table: 'webhook_deliveries' | 'webhook_pages',
+    blocked: string,
+    renew: (repository: WebhooksRepository) => Promise<string[]>,
+    log: (repository: WebhooksRepository) => Promise<void>,
+  ): Promise<[PromiseSettledResult<string[]>, PromiseSettledResult<void>]> {
+    const renewer = await listOrderedConnection();
+    const recorder = await listOrderedConnection();
+    const other = db.createQueryRunner();
+    await other.startTransaction();
+    try {
+      await other.query(`SELECT id FROM ${table} WHERE id = $1 FOR UPDATE`, [blocked]);
+      const renewing = renew(renewer.repository);
+      await waitUntil(async () => (await waitingOnLocks()) === 1);
+      const logging = log(recorder.repository);
+      await waitUntil(async () => (await waitingOnLocks()) === 2);
+      await other.commitTransaction();
+      return await Promise.allSettled([renewing, logging]);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+      await renewer.release();
+      await recorder.release();
+    }
+  }
+
   it('log successes and renew leases side by side without a deadlock, whatever order their rows come in', async () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
@@ -65,42 +107,16 @@ describe('webhook statements over many claimed deliveries', () => {
         attempts: 1,
         claim_token: claim,
       }) as ClaimedDelivery;
-    const success = (id: string): Delivered => ({
-      delivery: held(id),
-      at: new Date(),
-      statusCode: 200,
-      durationMs: 1,
-      responseBody: 'OK',
-    });
 
-    // Each statement on a connection of its own, planned as on a table of many deliveries: a
-    // loop over its list, meeting the rows in the list's order.
-    const renewer = await listOrderedConnection();
-    const recorder = await listOrderedConnection();
-    // Another transaction holds `c`, so the renewal stops there, holding what it locked before.
-    const other = db.createQueryRunner();
-    await other.startTransaction();
-    try {
-      await other.query('SELECT id FROM webhook_deliveries WHERE id = $1 FOR UPDATE', [c]);
-      const renewing = renewer.repository.renew(
-        [held(a), held(c), held(b)],
-        new Date(Date.now() + 60_000),
-      );
-      await waitUntil(async () => (await waitingOnLocks()) === 1);
-      // The log comes with the same rows the other way round.
-      const recording = recorder.repository.recordDelivered([success(b), success(a)]);
-      await waitUntil(async () => (await waitingOnLocks()) === 2);
-      await other.commitTransaction();
-
-      const [renewed, recorded] = await Promise.allSettled([renewing, recording]);
-      expect(renewed).toEqual({ status: 'fulfilled', value: expect.arrayContaining([a, b, c]) });
-      expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
-    } finally {
-      if (other.isTransactionActive) await other.rollbackTransaction();
-      await other.release();
-      await renewer.release();
-      await recorder.release();
-    }
+    // The log comes with the same rows as the renewal, the other way round.
+    const [renewed, recorded] = await renewWhileLogging(
+      'webhook_deliveries',
+      c,
+      (repository) => repository.renew([held(a), held(c), held(b)], new Date(Date.now() + 60_000)),
+      (repository) => repository.recordDelivered([succeeded(held(b)), succeeded(held(a))]),
+    );
+    expect(renewed).toEqual({ status: 'fulfilled', value: expect.arrayContaining([a, b, c]) });
+    expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
     expect(
       await db.query(
         `SELECT id::text AS id, status, attempts FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id`,
@@ -132,8 +148,8 @@ describe('webhook statements over many claimed deliveries', () => {
     );
     const [a, b, c] = pages.sort((x, y) => Number(x.id) - Number(y.id));
     const held = (page: typeof a) => ({ id: page.id, token });
-    const success = (page: typeof a): Delivered => ({
-      delivery: {
+    const delivery = (page: typeof a) =>
+      ({
         id: page.delivery_id,
         webhook_id: hook.id,
         event_id: page.event_id,
@@ -141,42 +157,22 @@ describe('webhook statements over many claimed deliveries', () => {
         attempts: 1,
         claim_token: token,
         page: page.id,
-      } as ClaimedDelivery,
-      at: new Date(),
-      statusCode: 200,
-      durationMs: 1,
-      responseBody: 'OK',
+      }) as ClaimedDelivery;
+
+    // The successes come with the same pages as the renewal, the other way round.
+    const [renewed, recorded] = await renewWhileLogging(
+      'webhook_pages',
+      c.id,
+      (repository) =>
+        repository.renewPages([held(a), held(c), held(b)], new Date(Date.now() + 60_000)),
+      (repository) =>
+        repository.recordPageDelivered([succeeded(delivery(b)), succeeded(delivery(a))]),
+    );
+    expect(renewed).toEqual({
+      status: 'fulfilled',
+      value: expect.arrayContaining([a.id, b.id, c.id]),
     });
-
-    const renewer = await listOrderedConnection();
-    const recorder = await listOrderedConnection();
-    // Another transaction holds page `c`, so the renewal stops there, holding what it locked.
-    const other = db.createQueryRunner();
-    await other.startTransaction();
-    try {
-      await other.query('SELECT id FROM webhook_pages WHERE id = $1 FOR UPDATE', [c.id]);
-      const renewing = renewer.repository.renewPages(
-        [held(a), held(c), held(b)],
-        new Date(Date.now() + 60_000),
-      );
-      await waitUntil(async () => (await waitingOnLocks()) === 1);
-      // The successes come with the same pages the other way round.
-      const recording = recorder.repository.recordPageDelivered([success(b), success(a)]);
-      await waitUntil(async () => (await waitingOnLocks()) === 2);
-      await other.commitTransaction();
-
-      const [renewed, recorded] = await Promise.allSettled([renewing, recording]);
-      expect(renewed).toEqual({
-        status: 'fulfilled',
-        value: expect.arrayContaining([a.id, b.id, c.id]),
-      });
-      expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
-    } finally {
-      if (other.isTransactionActive) await other.rollbackTransaction();
-      await other.release();
-      await renewer.release();
-      await recorder.release();
-    }
+    expect(recorded).toEqual({ status: 'fulfilled', value: undefined });
     expect(
       await db.query(
         `SELECT id::text AS id, status FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id`,
