@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 /**
  * What a webhook delivery is on the wire: its headers, its body, both signatures. The AsyncAPI
@@ -72,9 +72,33 @@ export function deliveryBodySchema(event: string, data: TSchema): TSchema {
   );
 }
 
+/** A secret's two HMAC keys (see the signatures below), each made once rather than per send. */
+interface SigningKeys {
+  guide: KeyObject;
+  standard: KeyObject;
+}
+const signingKeys = new Map<string, SigningKeys>();
+
+function keysOf(secret: string): SigningKeys {
+  let keys = signingKeys.get(secret);
+  if (!keys) {
+    // Secrets are few (one per webhook); the bound only keeps rotated ones from piling up.
+    if (signingKeys.size >= 1000) signingKeys.clear();
+    const utf8 = Buffer.from(secret, 'utf8');
+    keys = {
+      guide: createSecretKey(utf8),
+      standard: createSecretKey(
+        secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : utf8,
+      ),
+    };
+    signingKeys.set(secret, keys);
+  }
+  return keys;
+}
+
 /** The `X-Webhook-Signature` value bots verify: `sha256=` + hex HMAC-SHA256 of the exact body bytes. */
 export function guideSignature(body: string, secret: string): string {
-  return 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
+  return 'sha256=' + createHmac('sha256', keysOf(secret).guide).update(body).digest('hex');
 }
 
 /**
@@ -88,9 +112,7 @@ export function standardSignature(
   body: string,
   secret: string,
 ): string {
-  const key = secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice(6), 'base64')
-    : Buffer.from(secret, 'utf8');
+  const key = keysOf(secret).standard;
   return 'v1,' + createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
 }
 
