@@ -308,6 +308,25 @@ describe('webhooks', () => {
       });
     });
 
+    it('logs answers whose body holds a NUL byte, which PostgreSQL text cannot store', async () => {
+      // Before, the statement logging such an attempt failed: the attempt was never logged,
+      // and the delivery was sent again once its claim ran out.
+      receiver.reply = (_r, n) => ({ status: n === 0 ? 500 : 200, body: `no\u0000${n}` });
+      const hook = await create({ url: receiver.url });
+      await addGame(t, token);
+      await receiver.waitFor(1);
+      await waitUntil(async () => (await logs(hook.id)).length === 1);
+      clock().advance(60_000);
+      worker().kick();
+      await waitUntil(async () => (await logs(hook.id)).length === 2);
+      const attempts = (await logs(hook.id)) as { success: boolean; response_body: string }[];
+      expect(attempts.map((a) => [a.success, a.response_body]).sort()).toEqual([
+        [false, 'no\uFFFD0'],
+        [true, 'no\uFFFD1'],
+      ]);
+      expect(receiver.requests).toHaveLength(2);
+    });
+
     it('logs each attempt and retries a failed one on schedule (controllable clock)', async () => {
       receiver.reply = (_r, n) => (n === 0 ? { status: 500, body: 'boom'.repeat(400) } : {});
       const hook = await create({ url: receiver.url });

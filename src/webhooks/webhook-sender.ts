@@ -248,7 +248,12 @@ class ResponseReader implements Dispatcher.DispatchHandler {
     this.settle({
       statusCode,
       durationMs: this.elapsed(),
-      responseBody: Buffer.concat(this.chunks).subarray(0, MAX_LOGGED_BODY).toString('utf8'),
+      // PostgreSQL text cannot hold NUL: one in the logged body would fail the statement that
+      // logs the attempt, so it is written as U+FFFD, like any other byte that is not text.
+      responseBody: Buffer.concat(this.chunks)
+        .subarray(0, MAX_LOGGED_BODY)
+        .toString('utf8')
+        .replace(/\0/g, '\uFFFD'),
       retryAfter: typeof retryAfter === 'string' ? retryAfter : retryAfter?.[0],
       error:
         statusCode >= 300 && statusCode < 400
