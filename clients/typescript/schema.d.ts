@@ -2348,7 +2348,7 @@ export interface components {
              */
             error: string | null;
             /**
-             * @description At most 1 KB of the response body.
+             * @description At most 1 KB of the response body, read as UTF-8 (bytes that are not text, and NUL, as U+FFFD).
              * @example OK
              */
             response_body: string | null;

@@ -186,7 +186,8 @@ export class WebhookAttemptDto {
     example: 'OK',
     nullable: true,
     type: String,
-    description: 'At most 1 KB of the response body.',
+    description:
+      'At most 1 KB of the response body, read as UTF-8 (bytes that are not text, and NUL, as U+FFFD).',
   })
   response_body!: string | null;
 
