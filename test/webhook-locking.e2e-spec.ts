@@ -184,6 +184,83 @@ describe('webhook statements over many claimed deliveries', () => {
     ]);
   });
 
+  it("log a batch of successes when one's webhook was deleted meanwhile: the others are logged", async () => {
+    const kept = await unreachableWebhook(t, 'Kept');
+    const gone = await unreachableWebhook(t, 'Gone');
+    const claim = randomUUID();
+    const [a] = await claimedDeliveries(db, kept, 1, claim);
+    const [b] = await claimedDeliveries(db, gone, 1, claim);
+    const held = (id: string, hook: { id: number }) =>
+      ({
+        id,
+        webhook_id: hook.id,
+        event_type: 'game.added',
+        attempts: 1,
+        claim_token: claim,
+      }) as ClaimedDelivery;
+    // Deleting the webhook deletes its deliveries, one of them sent and awaiting its log.
+    await db.query('DELETE FROM webhooks WHERE id = $1', [gone.id]);
+
+    await t.app
+      .get(WebhooksRepository)
+      .recordDelivered([succeeded(held(a, kept)), succeeded(held(b, gone))]);
+
+    expect(
+      await db.query(
+        `SELECT d.id::text AS id, d.status, count(a.id)::int AS logged
+         FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
+         WHERE d.id = ANY ($1::bigint[]) GROUP BY d.id ORDER BY d.id`,
+        [[a, b]],
+      ),
+    ).toEqual([{ id: a, status: 'delivered', logged: 1 }]);
+  });
+
+  it("log a batch of pages' successes when one's event was swept away meanwhile: all are logged", async () => {
+    const hook = await unreachableWebhook(t, 'Swept');
+    const token = randomUUID();
+    const pages: { id: string; event_id: string; delivery_id: string }[] = await db.query(
+      `WITH made AS (
+         INSERT INTO events (type, payload, created_at)
+         SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, 2) RETURNING id
+       )
+       INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
+       SELECT $1, ARRAY[id], ARRAY[nextval('webhook_deliveries_id_seq')], ARRAY['game.added'],
+              now() + interval '1 hour', $2
+       FROM made
+       RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
+      [hook.id, token],
+    );
+    const [a, b] = pages.sort((x, y) => Number(x.id) - Number(y.id));
+    const delivery = (page: typeof a) =>
+      ({
+        id: page.delivery_id,
+        webhook_id: hook.id,
+        event_id: page.event_id,
+        event_type: 'game.added',
+        attempts: 1,
+        claim_token: token,
+        page: page.id,
+      }) as ClaimedDelivery;
+    // The retention sweep deletes old events; one page's was sent and awaits its log.
+    await db.query('DELETE FROM events WHERE id = $1', [b.event_id]);
+
+    await t.app
+      .get(WebhooksRepository)
+      .recordPageDelivered([succeeded(delivery(a)), succeeded(delivery(b))]);
+
+    expect(
+      await db.query(
+        `SELECT d.id::text AS id, d.status, d.event_id::text AS event_id, count(a.id)::int AS logged
+         FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
+         WHERE d.webhook_id = $1 GROUP BY d.id ORDER BY d.id`,
+        [hook.id],
+      ),
+    ).toEqual([
+      { id: a.delivery_id, status: 'delivered', event_id: a.event_id, logged: 1 },
+      { id: b.delivery_id, status: 'delivered', event_id: null, logged: 1 },
+    ]);
+  });
+
   it('give back on shutdown only the claims still held under their token, due again at once', async () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();

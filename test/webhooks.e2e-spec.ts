@@ -160,6 +160,9 @@ describe('webhooks', () => {
     it.each([
       [{ url: 'ftp://example.com/hook' }, /url must be an http or https URL/],
       [{ url: 'not a url' }, /url must be an http or https URL/],
+      // Accepted by the DTO's URL check, refused by the URL parser the sender uses.
+      [{ url: 'http://xn--zz/hook' }, /url must be an http or https URL/],
+      [{ url: 'http://a.0x1/' }, /url must be an http or https URL/],
       [
         { events: ['game.deleted'] },
         new RegExp(`events must each be one of ${WEBHOOK_EVENTS.join(', ')}`),
@@ -204,6 +207,14 @@ describe('webhooks', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(/url must not contain a user name or password/);
       expect(res.text).not.toContain('hunter2pass');
+      expect((await api('GET', `/api/webhooks/${hook.id}`)).body.url).toBe(receiver.url);
+    });
+
+    it('refuses on update a url the URL parser refuses, and keeps the old one', async () => {
+      const hook = await create({ url: receiver.url });
+      const res = await api('PATCH', `/api/webhooks/${hook.id}`, { url: 'http://xn--zz/hook' });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/url must be an http or https URL/);
       expect((await api('GET', `/api/webhooks/${hook.id}`)).body.url).toBe(receiver.url);
     });
 

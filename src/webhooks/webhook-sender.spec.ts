@@ -54,6 +54,16 @@ describe('WebhookSender', () => {
     });
   });
 
+  it('cuts a long redirect target in the error at 200 characters (it is logged and shown)', async () => {
+    const target = `http://example.com/${'a'.repeat(10_000)}`;
+    const { url, sender } = await start((res) => {
+      res.writeHead(302, { location: target });
+      res.end();
+    });
+    const result = await sender.send(url, {}, '{}');
+    expect(result.error).toBe(`redirect to ${target.slice(0, 200)} not followed`);
+  });
+
   it('settles at once when cancelled mid-send, with the reason as a timeout', async () => {
     let answered = false;
     const { url, sender } = await start(() => {

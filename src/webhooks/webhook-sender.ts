@@ -257,7 +257,7 @@ class ResponseReader implements Dispatcher.DispatchHandler {
       retryAfter: typeof retryAfter === 'string' ? retryAfter : retryAfter?.[0],
       error:
         statusCode >= 300 && statusCode < 400
-          ? `redirect to ${String(headers.location ?? '?')} not followed`
+          ? `redirect to ${String(headers.location ?? '?').slice(0, 200)} not followed`
           : undefined,
     });
   }

@@ -305,7 +305,10 @@ const RECORD_PAGE_DELIVERED = prepared(
     ), delivered AS (
       INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, delivered_at,
                                       last_status_code, next_attempt_at)
-      SELECT delivery_id, webhook_id, event_id, event_type, 'delivered', 1, attempted_at, status_code, attempted_at
+      -- The event may have been swept away since (retention, for a cursor a day behind): its key
+      -- would fail the whole batch, so it goes as the sweep leaves rows of its deleted events.
+      SELECT delivery_id, webhook_id, (SELECT e.id FROM events e WHERE e.id = done.event_id),
+             event_type, 'delivered', 1, attempted_at, status_code, attempted_at
       FROM done
     )
     INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
@@ -339,13 +342,18 @@ const CLAIM_DUE = prepared(
 
 const RECORD_DELIVERED = prepared(
   'webhook-record-delivered',
-  `WITH attempts AS (
+  `WITH ${lockedInIdOrder(
+    `unnest($1::bigint[], $9::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
+       AS r(id, token, webhook_id, event_type, attempt, at, status_code, duration_ms, response_body)`,
+    'r.webhook_id, r.event_type, r.attempt, r.at, r.status_code, r.duration_ms, r.response_body',
+  )}, attempts AS (
+      -- Only the claims still held: a row deleted meanwhile (its webhook was) has no attempt to
+      -- log, and its key would fail the whole batch.
       INSERT INTO webhook_attempts (delivery_id, webhook_id, event_type, attempt, attempted_at,
                                     status_code, duration_ms, success, response_body)
-      SELECT delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, true, response_body
-      FROM unnest($1::bigint[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $7::int[], $8::text[])
-        AS a(delivery_id, webhook_id, event_type, attempt, attempted_at, status_code, duration_ms, response_body)
-    ), ${lockedInIdOrder('unnest($1::bigint[], $9::uuid[], $5::timestamptz[], $6::int[], $4::int[]) AS r(id, token, at, status_code, attempt)', 'r.at, r.status_code, r.attempt')}
+      SELECT id, webhook_id, event_type, attempt, at, status_code, duration_ms, true, response_body
+      FROM locked
+    )
     UPDATE webhook_deliveries d
     SET status = 'delivered', delivered_at = l.at, claimed_until = NULL, last_status_code = l.status_code,
         last_error = NULL, attempts = l.attempt
