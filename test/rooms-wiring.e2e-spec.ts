@@ -167,6 +167,27 @@ describe('room monitoring, wired', () => {
     expect(delivered()[5].data).toEqual(ended);
   });
 
+  it('a room whose lookup and state hold what no column takes is still followed and stored', async () => {
+    // Before, a seat count of 8.5 failed the write of every event of the room, and a NUL in
+    // the lobby state failed each event written while it lasted.
+    const room = fake.addRoom('ODDS', { maxPlayers: 8.5, appTag: 'Not A Tag' });
+    room.seat('ALICE');
+    const session = await createSession(t, token);
+    const bot = await botOn(session.id);
+    const game = await addGame(t, token, session.id, 'Quiplash 3', { room_code: 'odds' });
+    await waitUntil(() => roomEvents(bot).includes('room.connected'));
+    room.setBlob(lobbyBlob('Can\u0000Start'));
+    await waitUntil(() => roomEvents(bot).includes('lobby.updated'));
+    const stored = (await api('GET', `/api/sessions/${session.id}/games`)).body[0];
+    expect(stored).toMatchObject({
+      id: game.id,
+      room_max_players: null,
+      lobby_state: 'Can\uFFFDStart',
+      player_count: 1,
+      monitoring: true,
+    });
+  });
+
   it('stop-player-check ends monitoring with manually_stopped; start-player-check watches again', async () => {
     const room = fake.addRoom('STOP');
     const session = await createSession(t, token);

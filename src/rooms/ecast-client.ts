@@ -1,6 +1,14 @@
 import { request, type Dispatcher } from 'undici';
 import WebSocket from 'ws';
-import { isRecord, parseError, parseFrame, parseWelcome, type EcastFrame } from './ecast-frames';
+import { APP_TAG_PATTERN } from '../common/validators';
+import {
+  isRecord,
+  parseError,
+  parseFrame,
+  parseWelcome,
+  seatCount,
+  type EcastFrame,
+} from './ecast-frames';
 
 /**
  * The two calls a passive observer makes to ecast: the room lookup over HTTP, and a WebSocket
@@ -125,11 +133,14 @@ export async function lookupRoom(
     found: true,
     room: {
       code: typeof room.code === 'string' ? room.code : code,
-      appTag: typeof room.appTag === 'string' ? room.appTag : undefined,
+      appTag:
+        typeof room.appTag === 'string' && APP_TAG_PATTERN.test(room.appTag)
+          ? room.appTag
+          : undefined,
       host: room.host,
       locked: room.locked === true,
-      maxPlayers: typeof room.maxPlayers === 'number' ? room.maxPlayers : undefined,
-      minPlayers: typeof room.minPlayers === 'number' ? room.minPlayers : undefined,
+      maxPlayers: seatCount(room.maxPlayers),
+      minPlayers: seatCount(room.minPlayers),
     },
   };
 }

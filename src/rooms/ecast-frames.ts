@@ -1,7 +1,32 @@
+import { MAX_PLAYERS_LIMIT } from '../common/validators';
+
 /**
  * The shapes of ecast frames the room monitor reads, and a parser that never throws: a frame
  * we cannot read is skipped, not fatal, because the service adds opcodes without notice.
  */
+
+/**
+ * What the room service says is stored and announced, so each value is held to what the
+ * columns and events take: one odd value must never fail the write of every event of a room.
+ */
+
+/** A seat count: a whole number from 0 to MAX_PLAYERS_LIMIT, or nothing. */
+export function seatCount(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) &&
+    (value as number) >= 0 &&
+    (value as number) <= MAX_PLAYERS_LIMIT
+    ? (value as number)
+    : undefined;
+}
+
+/**
+ * A short text (a state, a player's name): at most `max` characters, control characters (NUL,
+ * which PostgreSQL text cannot hold, among them) as U+FFFD; nothing if it is not a string.
+ */
+export function shortText(value: unknown, max = 64): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value.slice(0, max).replace(/\p{Cc}/gu, '\uFFFD');
+}
 
 /** A server frame: a notification (`pc`, `opcode`, `result`) or a reply (`re` set). */
 export interface EcastFrame {

@@ -1,4 +1,5 @@
 import type { EcastFrame } from './ecast-frames';
+import { MAX_PLAYERS_LIMIT } from '../common/validators';
 import { lobbyBlob, postGameBlob } from '../../test/support/fake-ecast';
 import { RoomInference, type RoomTransition } from './room-inference';
 
@@ -282,5 +283,31 @@ describe('RoomInference on a Blobcast-era room (bc:room as text, Gameplay state)
       frame('room/exit', { cause: 5 }),
     ]);
     expect(types(seen)).toEqual(['room.connected', 'game.started:1', 'room.disconnected']);
+  });
+});
+
+describe('RoomInference on what no game sends', () => {
+  it('holds a roster at MAX_PLAYERS_LIMIT players: each join past it would carry the whole list', () => {
+    const room = new RoomInference('ABCD');
+    const names = Array.from({ length: 150 }, (_, i) => `P${i}`);
+    play(room, [welcome(lobby('WaitingForMore'), names.slice(0, 120))]);
+    const joins = play(room, [
+      frame('client/connected', { id: 500, name: 'LATE', role: 'player', reconnect: false }),
+    ]);
+    expect(joins).toEqual([]);
+    expect(room.state().playerCount).toBe(MAX_PLAYERS_LIMIT);
+  });
+
+  it('cuts names and states at 64 characters and writes control characters as U+FFFD', () => {
+    const room = new RoomInference('ABCD');
+    const seen = play(room, [
+      welcome({ state: 'Lobby', lobbyState: `Can\u0000Start` }, [`AL\u0000ICE`]),
+      frame('client/connected', { id: 9, name: 'B'.repeat(500), role: 'player', reconnect: false }),
+    ]);
+    expect(types(seen)).toEqual(['room.connected', `lobby.player-joined:${'B'.repeat(64)}`]);
+    expect(room.state()).toMatchObject({
+      players: ['AL\uFFFDICE', 'B'.repeat(64)],
+      lobbyState: 'Can\uFFFDStart',
+    });
   });
 });

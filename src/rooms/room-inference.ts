@@ -1,8 +1,10 @@
+import { MAX_PLAYERS_LIMIT } from '../common/validators';
 import {
   entityValue,
   isRecord,
   parseEntityUpdate,
   parseWelcome,
+  shortText,
   type EcastFrame,
   type HereEntry,
 } from './ecast-frames';
@@ -102,8 +104,8 @@ function readBlob(val: unknown): RoomBlob | undefined {
     }
   }
   if (!isRecord(value)) return undefined;
-  const state = typeof value.state === 'string' ? value.state : undefined;
-  let lobbyState = typeof value.lobbyState === 'string' ? value.lobbyState : undefined;
+  const state = shortText(value.state);
+  let lobbyState = shortText(value.lobbyState);
   // Some games fold the lobby state into the state: `Lobby_CanStart`.
   if (!lobbyState && state?.startsWith('Lobby_')) lobbyState = state.split('_')[1];
   return {
@@ -186,6 +188,14 @@ export class RoomInference {
     };
   }
 
+  /**
+   * Room for one more player. No game seats more than MAX_PLAYERS_LIMIT; past that, a roster is
+   * not a game's, and each join would be an event carrying the whole list.
+   */
+  private hasSeat(): boolean {
+    return this.players.size < MAX_PLAYERS_LIMIT;
+  }
+
   /** A room lookup: its metadata, and `locked` as a start signal for games that send no updates. */
   applyLookup(facts: RoomLookupFacts): RoomTransition[] {
     if (facts.appTag) this.appTag = facts.appTag;
@@ -256,7 +266,7 @@ export class RoomInference {
       out.push({ type: 'room.connected' });
       for (const entry of welcome.here) {
         const name = playerName(entry);
-        if (name !== undefined) this.players.set(entry.id, name);
+        if (name !== undefined && this.hasSeat()) this.players.set(entry.id, name);
       }
     } else {
       // A reconnect's snapshot: announce only who joined while we were away.
@@ -270,8 +280,7 @@ export class RoomInference {
   private applyConnected(result: unknown, out: RoomTransition[]): void {
     if (!isRecord(result) || typeof result.id !== 'number') return;
     if (result.role !== 'player') return;
-    const name = typeof result.name === 'string' ? result.name : `Player ${result.id}`;
-    this.addPlayer(result.id, name, out);
+    this.addPlayer(result.id, shortText(result.name) ?? `Player ${result.id}`, out);
   }
 
   private addPlayers(here: HereEntry[], out: RoomTransition[]): void {
@@ -282,7 +291,7 @@ export class RoomInference {
   }
 
   private addPlayer(id: number, name: string, out: RoomTransition[]): void {
-    if (this.players.has(id)) return;
+    if (this.players.has(id) || !this.hasSeat()) return;
     this.players.set(id, name);
     out.push({ type: 'lobby.player-joined', player: { id, name } });
   }
@@ -354,5 +363,5 @@ export class RoomInference {
 function playerName(entry: HereEntry): string | undefined {
   const role = entry.roles.player;
   if (role === undefined) return undefined;
-  return isRecord(role) && typeof role.name === 'string' ? role.name : `Player ${entry.id}`;
+  return (isRecord(role) ? shortText(role.name) : undefined) ?? `Player ${entry.id}`;
 }
