@@ -159,6 +159,12 @@ describe('live votes', () => {
   it.each([
     [{ vote: 'up', timestamp: at(0) }, /^username must be a string/],
     [{ username: '', vote: 'up', timestamp: at(0) }, /^username must be longer/],
+    // 100 characters to class-validator, which leaves variation selectors out; 200 to the
+    // database's length CHECK, which refused it with a 500 before.
+    [
+      { username: 'a\uFE0F'.repeat(100), vote: 'up', timestamp: at(0) },
+      /^username must be shorter/,
+    ],
     [{ username: 'A', vote: 'sideways', timestamp: at(0) }, /^vote must be one of/],
     [{ username: 'A', vote: 'up' }, /^timestamp must be a string/],
     [{ username: 'A', vote: 'up', timestamp: 'yesterday' }, /^timestamp must be an ISO 8601/],
@@ -466,6 +472,12 @@ describe('live votes', () => {
         /chatData\.0\.timestamp is not a valid date/,
       ],
       [{ chatData: ['thisgame++'] }, /chatData\.0/],
+      [
+        {
+          chatData: [{ username: 'a\uFE0F'.repeat(100), message: 'thisgame++', timestamp: at(0) }],
+        },
+        /chatData\.0\.username must be shorter/,
+      ],
     ])('refuses %j with 400', async (body, message) => {
       const res = await api('POST', `/api/sessions/${chatSession}/chat-import`, body);
       expect(res.status).toBe(400);

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { IsString, Matches, ValidateIf } from 'class-validator';
+import { buildMessage, IsString, Matches, ValidateBy, ValidateIf } from 'class-validator';
 import { Trim, TrimUpper } from './query-transforms';
 import { ISO_TIMESTAMP } from './timestamp';
 
@@ -57,3 +57,21 @@ export const CHAT_TIMESTAMP_RULE =
 /** The time of the chat message a vote (live or poll) comes from, as bots send it. */
 export const IsChatTimestamp = () =>
   applyDecorators(IsString(), Matches(ISO_TIMESTAMP, { message: CHAT_TIMESTAMP_RULE }));
+
+/**
+ * At most `max` UTF-16 code units. class-validator's length leaves variation selectors (U+FE0E,
+ * U+FE0F) out, PostgreSQL's `length` counts them; a count of code units is never below it, so
+ * a column's length CHECK can never refuse what this lets through.
+ */
+export function MaxCodeUnits(max: number): PropertyDecorator {
+  return ValidateBy({
+    name: 'maxCodeUnits',
+    constraints: [max],
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || value.length <= max,
+      defaultMessage: buildMessage(
+        (each) => `${each}$property must be shorter than or equal to $constraint1 characters`,
+      ),
+    },
+  });
+}

@@ -15,12 +15,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { QueryInteger, Trim } from '../../common/query-transforms';
-import { IsChatTimestamp, IsTicker, MAX_ID } from '../../common/validators';
+import { IsChatTimestamp, IsTicker, MAX_ID, MaxCodeUnits } from '../../common/validators';
 import { ISO_TIMESTAMP } from '../../common/timestamp';
 
 export class LiveVoteDto {
   @ApiProperty({ example: 'TestUser', description: 'Username of the voter' })
   @Trim()
+  @MaxCodeUnits(100)
   @Length(1, 100)
   @IsString()
   username!: string;
@@ -252,6 +253,7 @@ export class SessionVotesDto {
 
 export class ChatMessageDto {
   @ApiProperty({ description: 'The chat user.', example: 'TestUser' })
+  @MaxCodeUnits(100)
   @Length(1, 100)
   @IsString()
   username!: string;
