@@ -1,4 +1,10 @@
-import { CSV_COLUMNS, CsvColumn, formatCatalogCsv, parseCatalogCsv } from './catalog-csv';
+import {
+  CSV_COLUMNS,
+  CsvColumn,
+  formatCatalogCsv,
+  MAX_IMPORTED_GAMES,
+  parseCatalogCsv,
+} from './catalog-csv';
 import type { Game } from './dto/game.dto';
 
 const REQUIRED_HEADER = 'pack_name,title,min_players,max_players';
@@ -316,6 +322,30 @@ describe('parseCatalogCsv cells', () => {
     expect(rowsOf(line('x'.repeat(max)))[0][column]).toBe('x'.repeat(max));
     expect(parseCatalogCsv(line('x'.repeat(max + 1))).errors).toEqual([
       `line 2: ${column} must be at most ${max} characters`,
+    ]);
+  });
+
+  it('trims a quoted cell like the JSON API, and refuses one of spaces where a value is required', () => {
+    // Before, a quoted title of spaces passed and the database's CHECK refused it with a 500.
+    expect(rowsOf(csv(REQUIRED_HEADER, '" Pack 1 ","  Game ",2,8'))[0]).toMatchObject({
+      pack_name: 'Pack 1',
+      title: 'Game',
+    });
+    expect(errorsOf(csv(REQUIRED_HEADER, 'Pack 1,"   ",2,8'))).toEqual([
+      'line 2: title is required',
+    ]);
+    expect(errorsOf(csv(REQUIRED_HEADER, '"  ",Game,2,8'))).toEqual([
+      'line 2: pack_name is required',
+    ]);
+  });
+
+  it(`refuses a file of more than ${MAX_IMPORTED_GAMES} games, and takes one of that many`, () => {
+    const games = (n: number) => Array.from({ length: n }, (_, i) => `Pack,Game ${i},2,8`);
+    expect(rowsOf(csv(REQUIRED_HEADER, ...games(MAX_IMPORTED_GAMES)))).toHaveLength(
+      MAX_IMPORTED_GAMES,
+    );
+    expect(errorsOf(csv(REQUIRED_HEADER, ...games(MAX_IMPORTED_GAMES + 1)))).toEqual([
+      `the file lists ${MAX_IMPORTED_GAMES + 1} games; at most ${MAX_IMPORTED_GAMES} are taken at once (the real catalog has under 100)`,
     ]);
   });
 
