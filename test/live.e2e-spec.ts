@@ -443,6 +443,40 @@ describe('live WebSocket hardening', () => {
     expect(await s.closed).toEqual({ code: 4429, reason: 'Too many messages' });
   });
 
+  it('handles none of the messages a socket sends once it is being closed for sending too many', async () => {
+    const observer = await authedSocket(t.url, token);
+    const s = await authedSocket(t.url, token);
+    // The auth and four focuses are within the limit of 5; the close handshake that follows
+    // can take a client 30 s, and before, every frame sent meanwhile was handled.
+    for (let i = 1; i <= 30; i++) s.send({ type: 'page_focus', page: `/flood-${i}` });
+    expect((await s.closed).code).toBe(4429);
+    // The observer hears every focus handled; its own comes after all of the closed socket's.
+    observer.send({ type: 'page_focus', page: '/mark' });
+    await observer.next((m) => m.type === 'presence_update' && JSON.stringify(m).includes('/mark'));
+    const heard = JSON.stringify(observer.messages);
+    expect(heard).toContain('/flood-4');
+    expect(heard).not.toContain('/flood-6');
+    observer.socket.terminate();
+  });
+
+  it('names an unknown message type back cut at 64 characters', async () => {
+    const s = await authedSocket(t.url, token);
+    s.send({ type: 'x'.repeat(60_000) });
+    const answer = await s.next(ofType('error'));
+    expect(answer.message).toMatch(/^Unknown message type "x{64}\.\.\." \(expected auth, /);
+    s.socket.terminate();
+  });
+
+  it('terminates a peer that sends pongs unasked but answers no ping', async () => {
+    const s = await authedSocket(t.url, token, { autoPong: false });
+    const unasked = setInterval(() => s.socket.pong('unasked'), HEARTBEAT_MS / 4);
+    try {
+      expect((await s.closed).code).toBe(1006);
+    } finally {
+      clearInterval(unasked);
+    }
+  });
+
   it('terminates a peer that stops answering protocol pings', async () => {
     const s = await authedSocket(t.url, token, { autoPong: false });
     expect((await s.closed).code).toBe(1006);

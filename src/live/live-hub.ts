@@ -64,6 +64,7 @@ const MAX_HELD = 10_000;
 export class LiveHub {
   private readonly logger = new Logger(LiveHub.name);
   private readonly clients = new Set<LiveClient>();
+  private readonly bySocket = new WeakMap<WebSocket, LiveClient>();
   private readonly bySession = new Map<number, Set<LiveClient>>();
   private readonly streams: SessionStreams;
 
@@ -129,6 +130,7 @@ export class LiveHub {
       subscriptions: new Map(),
     };
     this.clients.add(client);
+    this.bySocket.set(socket, client);
     return client;
   }
 
@@ -241,6 +243,15 @@ export class LiveHub {
 
   reply(client: LiveClient, message: ServerMessage<ServerMessageType>): void {
     this.send(client, this.serialize(message));
+  }
+
+  /**
+   * A handler's answer to a socket's message, within the socket's window like everything else
+   * sent to it: a client that stops reading cannot pile answers up in this process.
+   */
+  answer(socket: WebSocket, message: object): void {
+    const client = this.bySocket.get(socket);
+    if (client) this.send(client, this.serialize(message));
   }
 
   /** A live-only message for every authenticated socket on this instance. */

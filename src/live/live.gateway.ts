@@ -114,8 +114,9 @@ export class LiveGateway
       socket.close(CloseCode.UNAUTHORIZED, 'Authentication timeout');
     }, this.config.live.authTimeoutMs);
     socket.on('pong', (data) => {
-      connection.alive = true;
-      connection.client.window.acknowledge(data);
+      // Only an answer to a ping of ours: pongs sent unasked would keep a peer that reads
+      // nothing alive forever.
+      if (connection.client.window.acknowledge(data)) connection.alive = true;
       this.presence.heardFrom(connection.client);
     });
     socket.on('message', () => {
@@ -274,7 +275,9 @@ export class LiveGateway
 
   @SubscribeMessage(UNKNOWN)
   unknown(@MessageBody() type: string): ServerMessage<'error'> {
-    return error(`Unknown message type "${type}" (expected ${EXPECTED_TYPES})`);
+    // Named back, but not at any length: the answer should never outweigh the message.
+    const named = type.length > 64 ? `${type.slice(0, 64)}...` : type;
+    return error(`Unknown message type "${named}" (expected ${EXPECTED_TYPES})`);
   }
 
   /** Timers hold at most ~24.8 days, so a longer-lived token is re-checked in steps. */

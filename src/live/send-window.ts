@@ -56,15 +56,19 @@ export class SendWindow {
     this.socket.ping(String(this.sent));
   }
 
-  /** A pong: when it answers one of the pings, the client has read everything before it. */
-  acknowledge(data: Buffer): void {
+  /**
+   * A pong: when it answers one of the pings, the client has read everything before it, and
+   * the answer is true.
+   */
+  acknowledge(data: Buffer): boolean {
     const position = Number(data.toString());
     const index = this.pings.indexOf(position);
-    if (index === -1) return; // an unsolicited pong, or one for a ping already forgotten
+    if (index === -1) return false; // an unsolicited pong, or one for a ping already forgotten
     // A client may answer only the latest of several pings.
     this.pings.splice(0, index + 1);
     this.acknowledged = position;
     this.wake();
+    return true;
   }
 
   /** Under half the limit unread: senders that can wait keep to this. */
