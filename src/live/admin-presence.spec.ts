@@ -1,7 +1,7 @@
 import type { RuntimeConfig } from '../config/app-config';
 import type { TransientEvents } from '../events/transient-events';
 import { AdminPresence } from './admin-presence';
-import type { LiveHub } from './live-hub';
+import type { LiveClient, LiveHub } from './live-hub';
 import type { PresenceEntry } from './live-protocol';
 
 /** An AdminPresence whose other instances are played by the test, through its note handler. */
@@ -9,9 +9,13 @@ function presence() {
   const sent: { data: { admins: PresenceEntry[] } }[] = [];
   let onNote: (data: unknown, from: string) => void = () => undefined;
   const hub = { sendToAuthenticated: (m: (typeof sent)[number]) => sent.push(m) };
+  const told: { admins: PresenceEntry[] }[] = [];
   const transient = {
     onNote: (_note: string, handler: typeof onNote) => (onNote = handler),
-    tell: () => Promise.resolve(),
+    tell: (_note: string, snapshot: (typeof told)[number]) => {
+      told.push(snapshot);
+      return Promise.resolve();
+    },
   };
   const config = { live: { presenceTimeoutMs: 45_000 } } as RuntimeConfig;
   const admins = new AdminPresence(
@@ -21,7 +25,7 @@ function presence() {
   );
   admins.onApplicationBootstrap();
   const pages = () => sent.map((m) => m.data.admins.map((a) => `${a.name}@${a.page}`));
-  return { admins, pages, hear: (data: unknown, from = 'other') => onNote(data, from) };
+  return { admins, pages, told, hear: (data: unknown, from = 'other') => onNote(data, from) };
 }
 
 describe('AdminPresence', () => {
@@ -42,5 +46,17 @@ describe('AdminPresence', () => {
     subject.hear({});
     subject.hear(null);
     expect(subject.pages()).toEqual([]);
+  });
+
+  it('tells the other instances one entry per admin, however many sockets each has', () => {
+    const sockets = Array.from({ length: 40 }, () => ({}) as LiveClient);
+    sockets.forEach((socket, i) => subject.admins.focus(socket, 'Alice', `/page-${i}`));
+    subject.admins.focus({} as LiveClient, 'Bob', '/picker');
+    expect(
+      subject.told
+        .at(-1)
+        ?.admins.map((a) => `${a.name}@${a.page}`)
+        .sort(),
+    ).toEqual(['Alice@/page-39', 'Bob@/picker']);
   });
 });

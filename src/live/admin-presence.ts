@@ -100,17 +100,20 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
 
   /** One entry per admin: the page they focused last on any socket of any instance. */
   private merged(): PresenceEntry[] {
-    const byName = new Map<string, PresenceEntry>();
-    const all = [...this.localAdmins(), ...[...this.remote.values()].flatMap((r) => r.admins)];
-    for (const entry of all) {
-      const known = byName.get(entry.name);
-      if (!known || entry.since > known.since) byName.set(entry.name, entry);
-    }
-    return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return latestPerAdmin([
+      ...this.localAdmins(),
+      ...[...this.remote.values()].flatMap((r) => r.admins),
+    ]).sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  /**
+   * This instance's admins, one entry each, not one per socket: an admin with many tabs open
+   * would otherwise make the note too large to send, and vanish from the other instances.
+   */
   private localAdmins(): PresenceEntry[] {
-    return [...this.local.values()].map(({ name, page, since }) => ({ name, page, since }));
+    return latestPerAdmin(
+      [...this.local.values()].map(({ name, page, since }) => ({ name, page, since })),
+    );
   }
 
   private changed(): boolean {
@@ -160,4 +163,14 @@ export class AdminPresence implements OnApplicationBootstrap, OnApplicationShutd
     if (lapsed || this.local.size > 0) this.tell();
     this.refresh();
   }
+}
+
+/** Each admin's latest entry (of two as recent, the one listed last). */
+function latestPerAdmin(entries: PresenceEntry[]): PresenceEntry[] {
+  const byName = new Map<string, PresenceEntry>();
+  for (const entry of entries) {
+    const known = byName.get(entry.name);
+    if (!known || entry.since >= known.since) byName.set(entry.name, entry);
+  }
+  return [...byName.values()];
 }
