@@ -62,6 +62,50 @@ describe('webhook statements over many claimed deliveries', () => {
     responseBody: 'OK',
   });
 
+  /** A claimed row's delivery, as the worker holds it. */
+  const heldRow = (id: string, hook: { id: number }, claim: string) =>
+    ({
+      id,
+      webhook_id: hook.id,
+      event_type: 'game.added',
+      attempts: 1,
+      claim_token: claim,
+    }) as ClaimedDelivery;
+
+  type HeldPage = { id: string; event_id: string; delivery_id: string };
+
+  /**
+   * `n` pages of one delivery each, held under `token`, sorted by id. Their events are older
+   * than the webhook, so its own reserves never owe them.
+   */
+  const heldPages = async (hook: { id: number }, n: number, token: string): Promise<HeldPage[]> =>
+    (
+      (await db.query(
+        `WITH made AS (
+         INSERT INTO events (type, payload, created_at)
+         SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, $3) RETURNING id
+       )
+       INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
+       SELECT $1, ARRAY[id], ARRAY[nextval('webhook_deliveries_id_seq')], ARRAY['game.added'],
+              now() + interval '1 hour', $2
+       FROM made
+       RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
+        [hook.id, token, n],
+      )) as HeldPage[]
+    ).sort((x, y) => Number(x.id) - Number(y.id));
+
+  /** A held page's delivery, as the worker holds it. */
+  const pageDelivery = (page: HeldPage, hook: { id: number }, token: string) =>
+    ({
+      id: page.delivery_id,
+      webhook_id: hook.id,
+      event_id: page.event_id,
+      event_type: 'game.added',
+      attempts: 1,
+      claim_token: token,
+      page: page.id,
+    }) as ClaimedDelivery;
+
   /**
    * Runs a renewal, then a log of successes, each on a connection of its own planned as on a
    * table of many rows (a loop over its list, meeting the rows in the list's order), while
@@ -99,14 +143,7 @@ describe('webhook statements over many claimed deliveries', () => {
     const hook = await unreachableWebhook(t, 'Locks');
     const claim = randomUUID();
     const [a, b, c] = await claimedDeliveries(db, hook, 3, claim);
-    const held = (id: string) =>
-      ({
-        id,
-        webhook_id: hook.id,
-        event_type: 'game.added',
-        attempts: 1,
-        claim_token: claim,
-      }) as ClaimedDelivery;
+    const held = (id: string) => heldRow(id, hook, claim);
 
     // The log comes with the same rows as the renewal, the other way round.
     const [renewed, recorded] = await renewWhileLogging(
@@ -132,32 +169,9 @@ describe('webhook statements over many claimed deliveries', () => {
   it("renew pages and write pages' successes side by side without a deadlock, whatever order their pages come in", async () => {
     const hook = await unreachableWebhook(t, 'Page locks');
     const token = randomUUID();
-    // Three pages of one delivery each, held here. Their events are older than the webhook, so
-    // its own reserves never owe them.
-    const pages: { id: string; event_id: string; delivery_id: string }[] = await db.query(
-      `WITH made AS (
-         INSERT INTO events (type, payload, created_at)
-         SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, 3) RETURNING id
-       )
-       INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
-       SELECT $1, ARRAY[id], ARRAY[nextval('webhook_deliveries_id_seq')], ARRAY['game.added'],
-              now() + interval '1 hour', $2
-       FROM made
-       RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
-      [hook.id, token],
-    );
-    const [a, b, c] = pages.sort((x, y) => Number(x.id) - Number(y.id));
-    const held = (page: typeof a) => ({ id: page.id, token });
-    const delivery = (page: typeof a) =>
-      ({
-        id: page.delivery_id,
-        webhook_id: hook.id,
-        event_id: page.event_id,
-        event_type: 'game.added',
-        attempts: 1,
-        claim_token: token,
-        page: page.id,
-      }) as ClaimedDelivery;
+    const [a, b, c] = await heldPages(hook, 3, token);
+    const held = (page: HeldPage) => ({ id: page.id, token });
+    const delivery = (page: HeldPage) => pageDelivery(page, hook, token);
 
     // The successes come with the same pages as the renewal, the other way round.
     const [renewed, recorded] = await renewWhileLogging(
@@ -190,14 +204,7 @@ describe('webhook statements over many claimed deliveries', () => {
     const claim = randomUUID();
     const [a] = await claimedDeliveries(db, kept, 1, claim);
     const [b] = await claimedDeliveries(db, gone, 1, claim);
-    const held = (id: string, hook: { id: number }) =>
-      ({
-        id,
-        webhook_id: hook.id,
-        event_type: 'game.added',
-        attempts: 1,
-        claim_token: claim,
-      }) as ClaimedDelivery;
+    const held = (id: string, hook: { id: number }) => heldRow(id, hook, claim);
     // Deleting the webhook deletes its deliveries, one of them sent and awaiting its log.
     await db.query('DELETE FROM webhooks WHERE id = $1', [gone.id]);
 
@@ -218,29 +225,8 @@ describe('webhook statements over many claimed deliveries', () => {
   it("log a batch of pages' successes when one's event was swept away meanwhile: all are logged", async () => {
     const hook = await unreachableWebhook(t, 'Swept');
     const token = randomUUID();
-    const pages: { id: string; event_id: string; delivery_id: string }[] = await db.query(
-      `WITH made AS (
-         INSERT INTO events (type, payload, created_at)
-         SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, 2) RETURNING id
-       )
-       INSERT INTO webhook_pages (webhook_id, event_ids, delivery_ids, event_types, claimed_until, claim_token)
-       SELECT $1, ARRAY[id], ARRAY[nextval('webhook_deliveries_id_seq')], ARRAY['game.added'],
-              now() + interval '1 hour', $2
-       FROM made
-       RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
-      [hook.id, token],
-    );
-    const [a, b] = pages.sort((x, y) => Number(x.id) - Number(y.id));
-    const delivery = (page: typeof a) =>
-      ({
-        id: page.delivery_id,
-        webhook_id: hook.id,
-        event_id: page.event_id,
-        event_type: 'game.added',
-        attempts: 1,
-        claim_token: token,
-        page: page.id,
-      }) as ClaimedDelivery;
+    const [a, b] = await heldPages(hook, 2, token);
+    const delivery = (page: HeldPage) => pageDelivery(page, hook, token);
     // The retention sweep deletes old events; one page's was sent and awaits its log.
     await db.query('DELETE FROM events WHERE id = $1', [b.event_id]);
 
