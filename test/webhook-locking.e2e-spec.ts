@@ -78,10 +78,9 @@ describe('webhook statements over many claimed deliveries', () => {
    * `n` pages of one delivery each, held under `token`, sorted by id. Their events are older
    * than the webhook, so its own reserves never owe them.
    */
-  const heldPages = async (hook: { id: number }, n: number, token: string): Promise<HeldPage[]> =>
-    (
-      (await db.query(
-        `WITH made AS (
+  const heldPages = async (hook: { id: number }, n: number, token: string) => {
+    const pages = await db.query<HeldPage[]>(
+      `WITH made AS (
          INSERT INTO events (type, payload, created_at)
          SELECT 'game.added', '{}', now() - interval '1 hour' FROM generate_series(1, $3) RETURNING id
        )
@@ -90,9 +89,10 @@ describe('webhook statements over many claimed deliveries', () => {
               now() + interval '1 hour', $2
        FROM made
        RETURNING id::text AS id, event_ids[1]::text AS event_id, delivery_ids[1]::text AS delivery_id`,
-        [hook.id, token, n],
-      )) as HeldPage[]
-    ).sort((x, y) => Number(x.id) - Number(y.id));
+      [hook.id, token, n],
+    );
+    return pages.sort((x, y) => Number(x.id) - Number(y.id));
+  };
 
   /** A held page's delivery, as the worker holds it. */
   const pageDelivery = (page: HeldPage, hook: { id: number }, token: string) =>
