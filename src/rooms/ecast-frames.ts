@@ -12,10 +12,11 @@ import { MAX_PLAYERS_LIMIT } from '../common/validators';
 
 /** A seat count: a whole number from 0 to MAX_PLAYERS_LIMIT, or nothing. */
 export function seatCount(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) &&
-    (value as number) >= 0 &&
-    (value as number) <= MAX_PLAYERS_LIMIT
-    ? (value as number)
+  return typeof value === 'number' &&
+    Number.isInteger(value) &&
+    value >= 0 &&
+    value <= MAX_PLAYERS_LIMIT
+    ? value
     : undefined;
 }
 
